@@ -1,0 +1,115 @@
+"""The embedded in-memory broker: the default, needing no set-up.
+
+Topics are lists of records per partition, offsets count from 0, and every record also gets
+a global sequence number so ``Engine.drain()`` can replay input in the order it was produced
+across topics (the order ksqlDB's own tests rely on). Thread-safe: the notebook's background
+runner and the user's cell may produce at the same time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from typing import Optional, Sequence
+
+from .base import BrokerError, Headers, Record, TopicInfo
+from .partitioner import default_partition
+
+
+class MemoryBroker:
+    """A Kafka-like broker living in the kernel's memory."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._topics: dict[str, TopicInfo] = {}
+        self._logs: dict[str, list[list[Record]]] = {}
+        self._offsets: dict[str, dict[tuple[str, int], int]] = {}
+        self._seq = itertools.count(1)
+        self._round_robin = itertools.count()
+        # Woken whenever a record is appended, so a background runner can sleep on it.
+        self.new_data = threading.Condition(self._lock)
+
+    # -- topics -----------------------------------------------------------------------------
+    def create_topic(self, name: str, partitions: int = 1, replicas: int = 1,
+                     config: Optional[dict] = None) -> TopicInfo:
+        with self._lock:
+            existing = self._topics.get(name)
+            if existing is not None:
+                return existing
+            if partitions < 1:
+                raise BrokerError("Invalid number of partitions %d for topic %s" % (partitions, name))
+            info = TopicInfo(name, partitions, replicas, tuple(sorted((config or {}).items())))
+            self._topics[name] = info
+            self._logs[name] = [[] for _ in range(partitions)]
+            return info
+
+    def delete_topic(self, name: str) -> None:
+        with self._lock:
+            self._topics.pop(name, None)
+            self._logs.pop(name, None)
+
+    def topic(self, name: str) -> Optional[TopicInfo]:
+        return self._topics.get(name)
+
+    def list_topics(self) -> list[TopicInfo]:
+        with self._lock:
+            return sorted(self._topics.values(), key=lambda t: t.name)
+
+    # -- records ----------------------------------------------------------------------------
+    def produce(self, topic: str, key: Optional[bytes], value: Optional[bytes],
+                timestamp: Optional[int] = None, partition: Optional[int] = None,
+                headers: Headers = ()) -> Record:
+        with self._lock:
+            info = self._topics.get(topic)
+            if info is None:
+                raise BrokerError("Topic '%s' does not exist" % topic)
+            if partition is None:
+                partition = default_partition(key, info.partitions)
+                if partition is None:
+                    partition = next(self._round_robin) % info.partitions
+            if not 0 <= partition < info.partitions:
+                raise BrokerError("Partition %d out of range for topic %s (%d partitions)"
+                                  % (partition, topic, info.partitions))
+            log = self._logs[topic][partition]
+            ts = int(time.time() * 1000) if timestamp is None else int(timestamp)
+            rec = Record(topic, partition, len(log), ts, key, value, tuple(headers or ()),
+                         seq=next(self._seq))
+            log.append(rec)
+            self.new_data.notify_all()
+            return rec
+
+    def produce_batch(self, records: Sequence[tuple]) -> None:
+        """Append (topic, partition, key, value, timestamp, headers) tuples in order."""
+        with self._lock:
+            for topic, partition, key, value, timestamp, headers in records:
+                self.produce(topic, key, value, timestamp, partition, headers)
+
+    def fetch(self, topic: str, partition: int, offset: int, max_records: int = 500) -> list[Record]:
+        logs = self._logs.get(topic)
+        if logs is None or partition >= len(logs):
+            return []
+        return logs[partition][offset:offset + max_records]
+
+    def end_offset(self, topic: str, partition: int) -> int:
+        logs = self._logs.get(topic)
+        return len(logs[partition]) if logs is not None and partition < len(logs) else 0
+
+    def records(self, topic: str) -> list[Record]:
+        with self._lock:
+            return [r for part in self._logs.get(topic, ()) for r in part]
+
+    # -- consumer groups --------------------------------------------------------------------
+    def commit_offsets(self, group: str, offsets: dict[tuple[str, int], int]) -> None:
+        with self._lock:
+            self._offsets.setdefault(group, {}).update(offsets)
+
+    def committed_offsets(self, group: str, topic: str) -> dict[int, int]:
+        with self._lock:
+            return {p: o for (t, p), o in self._offsets.get(group, {}).items() if t == topic}
+
+    def status(self) -> str:
+        return "connected"
+
+    def close(self) -> None:
+        pass

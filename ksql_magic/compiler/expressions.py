@@ -1,0 +1,599 @@
+"""Typed expressions -> Python callables, compiled once per query.
+
+Why code generation: a query evaluates the same few expressions millions of times, so each
+expression becomes one Python lambda over the row list (``r``), with SQL's NULL rules
+written inline (walrus temporaries, no per-node calls). Type checking happens here too, so
+every type error carries the offending node's position.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable, Optional
+
+from .. import types as T
+from ..errors import KsqlError, KsqlStatementError
+from ..sql import ast
+from ..types import SqlType
+from . import casts
+from .scope import Scope
+
+try:
+    from ..sql.format import format_expression
+except ImportError:  # pragma: no cover - bring-up only
+    def format_expression(e):
+        return type(e).__name__
+
+CMP_NAMES = {"=": "EQUAL", "<>": "NOT_EQUAL", "!=": "NOT_EQUAL", "<": "LESS_THAN",
+             "<=": "LESS_THAN_OR_EQUAL", ">": "GREATER_THAN", ">=": "GREATER_THAN_OR_EQUAL"}
+PY_CMP = {"=": "==", "<>": "!=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+ARITH = ("+", "-", "*", "/", "%")
+
+
+@dataclass
+class Compiled:
+    code: str
+    type: SqlType
+
+
+class ExprError(KsqlStatementError):
+    pass
+
+
+def _err(node: ast.Node, msg: str) -> KsqlStatementError:
+    return KsqlStatementError(msg, node.pos.line or None, node.pos.column or None)
+
+
+def _wrap32(v):
+    return ((v + 0x80000000) & 0xFFFFFFFF) - 0x80000000
+
+
+def _wrap64(v):
+    return ((v + 0x8000000000000000) & 0xFFFFFFFFFFFFFFFF) - 0x8000000000000000
+
+
+def _jdiv(a, b):
+    """Java integer division (truncates toward zero); None on division by zero."""
+    if b == 0:
+        return None
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def _jmod(a, b):
+    if b == 0:
+        return None
+    r = abs(a) % abs(b)
+    return r if a >= 0 else -r
+
+
+def _fdiv(a, b):
+    if b == 0:
+        if a == 0 or a != a:
+            return float("nan")
+        return float("inf") if a > 0 else float("-inf")
+    return a / b
+
+
+def _fmod(a, b):
+    import math
+    if b == 0:
+        return float("nan")
+    return math.fmod(a, b)
+
+
+def _array_index(arr, i):
+    if arr is None or i is None:
+        return None
+    n = len(arr)
+    if i > 0 and i <= n:
+        return arr[i - 1]
+    if i < 0 and -i <= n:
+        return arr[n + i]
+    return None
+
+
+def _like_regex(pattern: str, escape: Optional[str]) -> "re.Pattern":
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if escape and c == escape and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _like(value, pattern, escape):
+    if value is None or pattern is None:
+        return None
+    return _like_regex(pattern, escape).fullmatch(value) is not None
+
+
+def _decimal_arith_type(op: str, a: SqlType, b: SqlType) -> SqlType:
+    a, b = T.decimal_for_integral(a), T.decimal_for_integral(b)
+    p1, s1, p2, s2 = a.precision, a.scale, b.precision, b.scale
+    if op in "+-":
+        s = max(s1, s2)
+        p = max(p1 - s1, p2 - s2) + s + 1
+    elif op == "*":
+        p, s = p1 + p2 + 1, s1 + s2
+    elif op == "/":
+        s = max(6, s1 + p2 + 1)
+        p = p1 - s1 + s2 + s
+    else:
+        s = max(s1, s2)
+        p = min(p1 - s1, p2 - s2) + s
+    return T.decimal(min(p, 38), min(s, 38))
+
+
+def _dec_op(op, t: SqlType):
+    def f(a, b):
+        a, b = Decimal(a), Decimal(b)
+        if op == "+":
+            r = a + b
+        elif op == "-":
+            r = a - b
+        elif op == "*":
+            r = a * b
+        elif op == "/":
+            if b == 0:
+                return None
+            r = a / b
+        else:
+            if b == 0:
+                return None
+            r = a.remainder_near(b) if False else a % b
+        return casts.quantize(r, t)
+    return f
+
+
+class ExprCompiler:
+    """Compiles expressions over one scope. ``substitutions`` maps whole sub-expressions
+    (aggregate calls, GROUP BY expressions) to slots already computed in the row."""
+
+    def __init__(self, scope: Scope, registry, substitutions: Optional[dict] = None,
+                 custom_types: Optional[dict] = None):
+        self.scope = scope
+        self.registry = registry
+        self.subs = substitutions or {}
+        self.custom_types = custom_types or {}
+        self.ns: dict[str, Any] = {"_jdiv": _jdiv, "_jmod": _jmod, "_fdiv": _fdiv, "_fmod": _fmod,
+                                   "_w32": _wrap32, "_w64": _wrap64, "_aidx": _array_index,
+                                   "_like": _like, "Decimal": Decimal}
+        self._ids = itertools.count()
+
+    # -- public ---------------------------------------------------------------------------
+    def compile(self, expr: ast.Expr) -> Compiled:
+        return self._c(expr)
+
+    def to_function(self, compiled: Compiled) -> Callable[[list], Any]:
+        return eval("lambda r: " + compiled.code, self.ns)  # noqa: S307 - our own generated code
+
+    def function(self, expr: ast.Expr) -> tuple[Callable[[list], Any], SqlType]:
+        c = self.compile(expr)
+        return self.to_function(c), c.type
+
+    def predicate(self, expr: ast.Expr, clause: str) -> Callable[[list], Any]:
+        c = self.compile(expr)
+        if c.type.base not in ("BOOLEAN", "NULL"):
+            raise _err(expr, "Type error in %s expression: Should evaluate to boolean but is %s (%s) instead."
+                       % (clause, format_expression(expr), c.type))
+        return self.to_function(c)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _tmp(self) -> str:
+        return "_t%d" % next(self._ids)
+
+    def _const(self, value) -> str:
+        name = "_k%d" % next(self._ids)
+        self.ns[name] = value
+        return name
+
+    def _bind(self, fn) -> str:
+        return self._const(fn)
+
+    def convert(self, c: Compiled, dst: SqlType, node: ast.Node, explicit=False) -> Compiled:
+        """Widen (implicitly) or cast (explicitly) a compiled value to ``dst``."""
+        if c.type == dst or dst.base == "NULL":
+            return c
+        if c.type.base == "NULL":
+            return Compiled(c.code, dst)
+        try:
+            conv = casts.converter(c.type, dst, explicit)
+        except KsqlStatementError as e:
+            raise _err(node, e.message)
+        if conv is None:
+            return Compiled(c.code, dst)
+        f = self._bind(conv)
+        t = self._tmp()
+        return Compiled("(None if (%s:=%s) is None else %s(%s))" % (t, c.code, f, t), dst)
+
+    def _safe_call(self, fname: str, args: list[str]) -> str:
+        """Call a bound function; errors inside it give NULL, as ksqlDB does per record."""
+        return "%s(%s)" % (fname, ", ".join(args))
+
+    # -- dispatch -------------------------------------------------------------------------
+    def _c(self, e: ast.Expr) -> Compiled:
+        if self.subs:
+            slot = self.subs.get(e)
+            if slot is not None:
+                return Compiled("r[%d]" % slot.index, slot.type)
+        handler = getattr(self, "_c_" + type(e).__name__, None)
+        if handler is None:
+            raise _err(e, "Unsupported expression: %s" % type(e).__name__)
+        return handler(e)
+
+    def _c_Literal(self, e: ast.Literal) -> Compiled:
+        v = e.value
+        if v is None or isinstance(v, (bool, int)):
+            return Compiled(repr(v), e.type)
+        if isinstance(v, float):
+            return Compiled(self._const(v), e.type)
+        return Compiled(self._const(v), e.type)
+
+    def _c_ColumnRef(self, e: ast.ColumnRef) -> Compiled:
+        if e.source is None and e.name in self.scope.lambda_vars:
+            pyname, t = self.scope.lambda_vars[e.name]
+            return Compiled(pyname, t)
+        slot = self.scope.resolve(e)
+        return Compiled("r[%d]" % slot.index, slot.type)
+
+    def _c_TimeUnit(self, e: ast.TimeUnit) -> Compiled:
+        return Compiled(repr(e.unit), T.STRING)
+
+    def _c_Dereference(self, e: ast.Dereference) -> Compiled:
+        base = self._c(e.base)
+        if base.type.base != "STRUCT":
+            raise _err(e, "Can't dereference field '%s' of non-struct type %s" % (e.field, base.type))
+        ft = base.type.field_type(e.field)
+        if ft is None:
+            raise _err(e, "Could not find field '%s' in '%s'." % (e.field, format_expression(e.base)))
+        name = next(n for n, t in base.type.fields if n.upper() == e.field.upper() and t == ft)
+        t = self._tmp()
+        return Compiled("(None if (%s:=%s) is None else %s.get(%r))" % (t, base.code, t, name), ft)
+
+    def _c_Subscript(self, e: ast.Subscript) -> Compiled:
+        base = self._c(e.base)
+        idx = self._c(e.index)
+        if base.type.base == "ARRAY":
+            if not idx.type.is_integral:
+                raise _err(e.index, "Array index must be an INTEGER, not %s" % idx.type)
+            return Compiled("_aidx(%s, %s)" % (base.code, idx.code), base.type.element)
+        if base.type.base == "MAP":
+            idx = self.convert(idx, base.type.key, e.index)
+            t = self._tmp()
+            return Compiled("(None if (%s:=%s) is None else %s.get(%s))" % (t, base.code, t, idx.code),
+                            base.type.value)
+        raise _err(e, "Subscript expression can only be applied to ARRAY or MAP, not %s" % base.type)
+
+    def _c_UnaryOp(self, e: ast.UnaryOp) -> Compiled:
+        a = self._c(e.operand)
+        t = self._tmp()
+        if e.op == "NOT":
+            self._require_bool(e.operand, a)
+            return Compiled("(None if (%s:=%s) is None else not %s)" % (t, a.code, t), T.BOOLEAN)
+        if not (a.type.is_numeric or a.type.base == "NULL"):
+            raise _err(e, "Unsupported unary operator %s on %s" % (e.op, a.type))
+        if e.op == "+":
+            return a
+        code = "(None if (%s:=%s) is None else -%s)" % (t, a.code, t)
+        return Compiled(code, a.type)
+
+    def _require_bool(self, node, c: Compiled):
+        if c.type.base not in ("BOOLEAN", "NULL"):
+            raise _err(node, "Logical operator requires BOOLEAN operands, but %s is %s"
+                       % (format_expression(node), c.type))
+
+    def _c_BinaryOp(self, e: ast.BinaryOp) -> Compiled:
+        if e.op in ("AND", "OR"):
+            return self._logical(e)
+        if e.op in CMP_NAMES:
+            return self._comparison(e)
+        if e.op == "||":
+            return self._concat(e)
+        return self._arithmetic(e)
+
+    def _logical(self, e: ast.BinaryOp) -> Compiled:
+        a, b = self._c(e.left), self._c(e.right)
+        self._require_bool(e.left, a)
+        self._require_bool(e.right, b)
+        x, y = self._tmp(), self._tmp()
+        if e.op == "AND":
+            code = ("(False if (%s:=%s) is False else (False if (%s:=%s) is False else "
+                    "(None if %s is None or %s is None else True)))" % (x, a.code, y, b.code, x, y))
+        else:
+            code = ("(True if (%s:=%s) is True else (True if (%s:=%s) is True else "
+                    "(None if %s is None or %s is None else False)))" % (x, a.code, y, b.code, x, y))
+        return Compiled(code, T.BOOLEAN)
+
+    def comparable(self, e: ast.Node, left_node, right_node, a: Compiled, b: Compiled, opname: str):
+        """Bring two operands to a common comparable type, or raise ksqlDB's message."""
+        ta, tb = a.type, b.type
+        if ta.base == "NULL" or tb.base == "NULL":
+            return a, b
+        if ta.is_numeric and tb.is_numeric:
+            if ta.base == "DOUBLE" or tb.base == "DOUBLE":
+                return self.convert(a, T.DOUBLE, e), self.convert(b, T.DOUBLE, e)
+            return a, b
+        if ta.is_temporal and tb.base == "STRING":
+            return a, self.convert(b, ta, e, explicit=True)
+        if tb.is_temporal and ta.base == "STRING":
+            return self.convert(a, tb, e, explicit=True), b
+        if ta.is_temporal and tb.is_temporal and {ta.base, tb.base} <= {"TIMESTAMP", "DATE"}:
+            return self.convert(a, T.TIMESTAMP, e), self.convert(b, T.TIMESTAMP, e)
+        ok = ta.base == tb.base and (ta.base not in ("MAP", "STRUCT", "ARRAY") or opname in (
+            "EQUAL", "NOT_EQUAL", "IS_DISTINCT_FROM", "IS_NOT_DISTINCT_FROM"))
+        if ta.base == "ARRAY" and ok:
+            ok = ta == tb
+        if not ok:
+            raise _err(e, "Cannot compare %s (%s) to %s (%s) with %s." % (
+                format_expression(left_node), ta, format_expression(right_node), tb, opname))
+        return a, b
+
+    def _comparison(self, e: ast.BinaryOp) -> Compiled:
+        a, b = self._c(e.left), self._c(e.right)
+        a, b = self.comparable(e, e.left, e.right, a, b, CMP_NAMES[e.op])
+        x, y = self._tmp(), self._tmp()
+        code = "(None if (%s:=%s) is None or (%s:=%s) is None else %s %s %s)" % (
+            x, a.code, y, b.code, x, PY_CMP[e.op], y)
+        return Compiled(code, T.BOOLEAN)
+
+    def _concat(self, e: ast.BinaryOp) -> Compiled:
+        a, b = self._c(e.left), self._c(e.right)
+        for node, c in ((e.left, a), (e.right, b)):
+            if c.type.base not in ("STRING", "NULL"):
+                raise _err(node, "Error processing expression: %s. Unsupported arithmetic types. %s %s"
+                           % (format_expression(e), a.type, b.type))
+        x, y = self._tmp(), self._tmp()
+        return Compiled("(None if (%s:=%s) is None or (%s:=%s) is None else %s + %s)"
+                        % (x, a.code, y, b.code, x, y), T.STRING)
+
+    def _arithmetic(self, e: ast.BinaryOp) -> Compiled:
+        a, b = self._c(e.left), self._c(e.right)
+        ta, tb = a.type, b.type
+        if e.op == "+" and ta.base == "STRING" and tb.base in ("STRING", "NULL") or (
+                e.op == "+" and tb.base == "STRING" and ta.base == "NULL"):
+            return self._concat(e)
+        if not ((ta.is_numeric or ta.base == "NULL") and (tb.is_numeric or tb.base == "NULL")):
+            raise _err(e, "Error processing expression: %s. Unsupported arithmetic types. %s %s"
+                       % (format_expression(e), ta, tb))
+        if ta.base == "NULL" and tb.base == "NULL":
+            return Compiled("None", T.NULL)
+        rt = T.common_numeric(ta, tb)
+        x, y = self._tmp(), self._tmp()
+        guard = "None if (%s:=%s) is None or (%s:=%s) is None else " % (x, a.code, y, b.code)
+        if rt.base == "DECIMAL":
+            rt = _decimal_arith_type(e.op, ta if ta.base != "NULL" else tb, tb if tb.base != "NULL" else ta)
+            f = self._bind(_dec_op(e.op, rt))
+            return Compiled("(%s%s(%s, %s))" % (guard, f, x, y), rt)
+        if rt.base == "DOUBLE":
+            body = {"+": "%s + %s", "-": "%s - %s", "*": "%s * %s",
+                    "/": "_fdiv(%s, %s)", "%": "_fmod(%s, %s)"}[e.op] % (x, y)
+            return Compiled("(%s%s)" % (guard, body), T.DOUBLE)
+        wrap = "_w32" if rt.base == "INTEGER" else "_w64"
+        body = {"+": "%s(%s + %s)", "-": "%s(%s - %s)", "*": "%s(%s * %s)",
+                "/": "%s(_jdiv(%s, %s))", "%": "%s(_jmod(%s, %s))"}[e.op]
+        if e.op in "/%":
+            t = self._tmp()
+            inner = ("_jdiv(%s, %s)" if e.op == "/" else "_jmod(%s, %s)") % (x, y)
+            return Compiled("(%s(None if (%s:=%s) is None else %s(%s)))" % (guard, t, inner, wrap, t), rt)
+        return Compiled("(%s%s)" % (guard, body % (wrap, x, y)), rt)
+
+    def _c_IsNull(self, e: ast.IsNull) -> Compiled:
+        a = self._c(e.operand)
+        return Compiled("((%s) is %sNone)" % (a.code, "not " if e.negated else ""), T.BOOLEAN)
+
+    def _c_IsDistinctFrom(self, e: ast.IsDistinctFrom) -> Compiled:
+        a, b = self._c(e.left), self._c(e.right)
+        a, b = self.comparable(e, e.left, e.right, a, b, "IS_DISTINCT_FROM")
+        code = "((%s) %s (%s))" % (a.code, "==" if e.negated else "!=", b.code)
+        return Compiled(code, T.BOOLEAN)
+
+    def _c_Like(self, e: ast.Like) -> Compiled:
+        a, p = self._c(e.operand), self._c(e.pattern)
+        if a.type.base not in ("STRING", "NULL") or p.type.base not in ("STRING", "NULL"):
+            raise _err(e, "Unsupported type for LIKE: %s" % a.type)
+        esc = None
+        if e.escape is not None:
+            if not isinstance(e.escape, ast.Literal) or not isinstance(e.escape.value, str) \
+                    or len(e.escape.value) != 1:
+                raise _err(e.escape, "Escape character must be a single character")
+            esc = e.escape.value
+        neg = "not " if e.negated else ""
+        x = self._tmp()
+        if isinstance(e.pattern, ast.Literal) and isinstance(e.pattern.value, str):
+            rx = self._const(_like_regex(e.pattern.value, esc))
+            return Compiled("(None if (%s:=%s) is None else %s(%s.fullmatch(%s) is not None))"
+                            % (x, a.code, neg, rx, x), T.BOOLEAN)
+        y = self._tmp()
+        return Compiled("(None if (%s:=_like(%s, %s, %r)) is None else %s%s)"
+                        % (y, a.code, p.code, esc, neg, y), T.BOOLEAN)
+
+    def _c_Between(self, e: ast.Between) -> Compiled:
+        a, lo, hi = self._c(e.operand), self._c(e.low), self._c(e.high)
+        a1, lo = self.comparable(e, e.operand, e.low, a, lo, "BETWEEN")
+        a2, hi = self.comparable(e, e.operand, e.high, a, hi, "BETWEEN")
+        x, l, h = self._tmp(), self._tmp(), self._tmp()
+        test = "(%s <= %s <= %s)" % (l, x, h)
+        if e.negated:
+            test = "(not %s)" % test
+        return Compiled("(None if (%s:=%s) is None or (%s:=%s) is None or (%s:=%s) is None else %s)"
+                        % (x, a1.code, l, lo.code, h, hi.code, test), T.BOOLEAN)
+
+    def _c_InList(self, e: ast.InList) -> Compiled:
+        a = self._c(e.operand)
+        items = []
+        for it in e.items:
+            c = self._c(it)
+            _, c = self.comparable(e, e.operand, it, a, c, "EQUAL")
+            items.append(c)
+        x, f = self._tmp(), self._tmp()
+        lst = "(" + ", ".join(c.code for c in items) + ",)"
+        if e.negated:
+            code = ("(None if (%s:=%s) is None else (False if %s in (%s:=%s) else "
+                    "(None if None in %s else True)))" % (x, a.code, x, f, lst, f))
+        else:
+            code = ("(None if (%s:=%s) is None else (True if %s in (%s:=%s) else "
+                    "(None if None in %s else False)))" % (x, a.code, x, f, lst, f))
+        return Compiled(code, T.BOOLEAN)
+
+    def _c_Case(self, e: ast.Case) -> Compiled:
+        results = [self._c(r) for _, r in e.whens]
+        default = self._c(e.default) if e.default is not None else Compiled("None", T.NULL)
+        rt = T.common_type([r.type for r in results] + [default.type])
+        if rt is None:
+            raise _err(e, "Invalid Case expression. Type for all 'THEN' clauses should be the same."
+                       "\nTHEN expression '%s' has type: %s." % (
+                           format_expression(e.whens[-1][1]), results[-1].type))
+        if rt.base == "NULL":
+            raise _err(e, "Invalid Case expression. All case branches have NULL type")
+        code = self.convert(default, rt, e).code
+        operand = self._c(e.operand) if e.operand is not None else None
+        for (cond, _), res in reversed(list(zip(e.whens, results))):
+            if operand is not None:
+                c = self._c(cond)
+                op, c = self.comparable(e, e.operand, cond, operand, c, "EQUAL")
+                test = "(%s) == (%s)" % (op.code, c.code)
+            else:
+                c = self._c(cond)
+                if c.type.base not in ("BOOLEAN", "NULL"):
+                    raise _err(cond, "WHEN operand type should be boolean. Type for '%s' is %s"
+                               % (format_expression(cond), c.type))
+                test = "(%s) is True" % c.code
+            code = "(%s if %s else %s)" % (self.convert(res, rt, e).code, test, code)
+        return Compiled(code, rt)
+
+    def resolve_type(self, t: SqlType, node) -> SqlType:
+        if t.base == "NAMED":
+            if t.name not in self.custom_types:
+                raise _err(node, "Can't find type %s" % t.name)
+            return self.custom_types[t.name]
+        return t
+
+    def _c_Cast(self, e: ast.Cast) -> Compiled:
+        a = self._c(e.operand)
+        dst = self.resolve_type(e.type, e)
+        try:
+            casts.converter(a.type, dst, True)
+        except KsqlStatementError:
+            raise _err(e, "Cast of %s to %s is not supported" % (a.type, dst))
+        c = self.convert(a, dst, e, explicit=True)
+        # a failed conversion (bad number text, overflow) yields NULL for this record
+        f = self._bind(_guarded(eval("lambda r: " + c.code, self.ns)))
+        return Compiled("%s(r)" % f, dst) if c.code != a.code else Compiled(c.code, dst)
+
+    def _c_ArrayConstructor(self, e: ast.ArrayConstructor) -> Compiled:
+        items = [self._c(i) for i in e.items]
+        et = T.common_type([i.type for i in items])
+        if et is None:
+            raise _err(e, "invalid input syntax for type %s: array elements have different types"
+                       % items[0].type)
+        if et.base == "NULL":
+            if items:
+                raise _err(e, "Cannot construct an array with all NULL elements "
+                              "(see https://github.com/confluentinc/ksql/issues/4239). As a "
+                              "workaround, you may cast a NULL value to the desired type.")
+            return Compiled("[]", T.array(T.NULL))
+        return Compiled("[%s]" % ", ".join(self.convert(i, et, e).code for i in items), T.array(et))
+
+    def _c_MapConstructor(self, e: ast.MapConstructor) -> Compiled:
+        keys = [self._c(k) for k, _ in e.entries]
+        vals = [self._c(v) for _, v in e.entries]
+        kt = T.common_type([k.type for k in keys])
+        vt = T.common_type([v.type for v in vals])
+        if kt is None or vt is None:
+            raise _err(e, "Cannot construct a map with mismatching key or value types")
+        if kt.base == "NULL":
+            raise _err(e, "Cannot construct a map with all NULL keys")
+        if vt.base == "NULL":
+            raise _err(e, "Cannot construct a map with all NULL values")
+        body = ", ".join("%s: %s" % (self.convert(k, kt, e).code, self.convert(v, vt, e).code)
+                         for k, v in zip(keys, vals))
+        return Compiled("{%s}" % body, T.map_of(kt, vt))
+
+    def _c_StructConstructor(self, e: ast.StructConstructor) -> Compiled:
+        names = [n for n, _ in e.fields]
+        if len(set(names)) != len(names):
+            raise _err(e, "Duplicate field names found in STRUCT")
+        parts = [(n, self._c(v)) for n, v in e.fields]
+        code = "{%s}" % ", ".join("%r: %s" % (n, c.code) for n, c in parts)
+        return Compiled(code, T.struct([(n, c.type if c.type.base != "NULL" else T.STRING)
+                                        for n, c in parts]))
+
+    def _c_Lambda(self, e: ast.Lambda) -> Compiled:
+        raise _err(e, "Lambda expressions are only allowed as arguments of lambda functions "
+                      "(TRANSFORM, FILTER, REDUCE)")
+
+    def _compile_lambda(self, e: ast.Lambda, param_types: list[SqlType]) -> Compiled:
+        if len(param_types) != len(e.params):
+            raise _err(e, "Was expecting %d arguments to lambda function, got %d"
+                       % (len(param_types), len(e.params)))
+        saved = dict(self.scope.lambda_vars)
+        pynames = []
+        for name, t in zip(e.params, param_types):
+            py = "_l%d" % next(self._ids)
+            pynames.append(py)
+            self.scope.lambda_vars[name] = (py, t)
+        try:
+            body = self._c(e.body)
+        finally:
+            self.scope.lambda_vars = saved
+        return Compiled("(lambda %s: %s)" % (", ".join(pynames), body.code),
+                        T.lambda_of(param_types, body.type))
+
+    def _c_FunctionCall(self, e: ast.FunctionCall) -> Compiled:
+        kind = self.registry.kind(e.name)
+        if kind == "aggregate":
+            raise _err(e, "Aggregate functions can not be used here: %s" % e.name)
+        if kind == "table":
+            raise _err(e, "Table functions can only be used in the SELECT clause: %s" % e.name)
+        lambda_idx = [i for i, a in enumerate(e.args) if isinstance(a, ast.Lambda)]
+        args: list[Optional[Compiled]] = [None if isinstance(a, ast.Lambda) else self._c(a)
+                                          for a in e.args]
+        for i in lambda_idx:
+            partial = [a.type if a is not None else None for a in args]
+            try:
+                ptypes = self.registry.lambda_param_types(e.name, partial, i)
+            except KsqlError as err:
+                raise err.with_position(e.pos.line or None, e.pos.column or None)
+            args[i] = self._compile_lambda(e.args[i], ptypes)
+        try:
+            resolved = self.registry.resolve_scalar(e.name, [a.type for a in args])
+        except KsqlError as err:
+            raise err.with_position(e.pos.line or None, e.pos.column or None)
+        codes = []
+        for a, pt, node in zip(args, resolved.param_types, e.args):
+            if pt is None or a.type.base == "LAMBDA":
+                codes.append(a.code)
+            else:
+                codes.append(self.convert(a, pt, node).code)
+        f = self._bind(_guarded_fn(resolved.fn))
+        return Compiled("%s(%s)" % (f, ", ".join(codes)), resolved.return_type)
+
+
+def _guarded(fn):
+    def call(r):
+        try:
+            return fn(r)
+        except Exception:  # noqa: BLE001 - a bad value gives NULL, the query goes on
+            return None
+    return call
+
+
+def _guarded_fn(fn):
+    def call(*args):
+        try:
+            return fn(*args)
+        except KsqlError:
+            raise
+        except Exception:  # noqa: BLE001 - ksqlDB: a UDF error gives NULL and is logged
+            return None
+    call.__wrapped__ = fn
+    return call
