@@ -1,0 +1,6 @@
+"""Shared pytest configuration: markers only (fixtures live beside the tests that use them)."""
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "kafka: needs a real Kafka-protocol broker (Tansu, started by tests/kafka_support.py)")
