@@ -194,6 +194,13 @@ class AllColumns(Node):
 
 
 @dataclass(frozen=True)
+class StructAll(Node):
+    """``base->*`` in a projection: every field of a struct as its own column.
+    (Added by the parser owner: ksqlDB's selectStructAll.)"""
+    base: Expr
+
+
+@dataclass(frozen=True)
 class Relation(Node):
     pass
 
@@ -240,7 +247,7 @@ class WindowSpec(Node):
 
 @dataclass(frozen=True)
 class Select(Node):
-    items: tuple[SelectItem | AllColumns, ...]
+    items: tuple[SelectItem | AllColumns | StructAll, ...]
     from_: Relation
     where: Optional[Expr] = None
     window: Optional[WindowSpec] = None
@@ -393,6 +400,15 @@ class Define(Statement):
 @dataclass(frozen=True)
 class Undefine(Statement):
     name: str
+
+
+@dataclass(frozen=True)
+class AlterSource(Statement):
+    """ALTER STREAM|TABLE name ADD [COLUMN] col type [, ADD ...].
+    (Added by the parser owner: ksqlDB's alterSource.)"""
+    kind: str                      # STREAM | TABLE
+    name: str
+    columns: tuple[ColumnDef, ...]
 
 
 @dataclass(frozen=True)
