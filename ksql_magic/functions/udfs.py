@@ -1,0 +1,85 @@
+"""Python user functions: the ``udf`` / ``udaf`` decorators and their global table.
+
+Why global: a notebook user decorates a function once, and every engine (every
+``default_registry()``) created afterwards must see it, without threading a registry through
+the notebook. Types are given as SqlTypes or as the simple texts ``signatures.parse`` reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .. import types as t
+from . import signatures as sig
+from .aggregate_base import AggregateFunction
+
+_GLOBAL: list = []     # (kind, name, impl, params, returns, description, null_in_null_out)
+
+
+def _as_type(x) -> t.SqlType:
+    return sig.parse_type(x) if isinstance(x, str) else x
+
+
+def udf(name: str, params=(), returns="STRING", description: str = "",
+        null_in_null_out: bool = False):
+    """Register the decorated Python function as scalar ``name`` in every new registry."""
+    def deco(fn: Callable) -> Callable:
+        _GLOBAL.append(("scalar", name, fn, [_as_type(p) for p in params], _as_type(returns),
+                        description or (fn.__doc__ or "").strip(), null_in_null_out))
+        return fn
+    return deco
+
+
+def udaf(name: str, params=(), returns="STRING", description: str = ""):
+    """Register the decorated class (initialize/aggregate/result, optional undo/merge) or
+    zero-argument factory as aggregate ``name`` in every new registry."""
+    def deco(cls):
+        _GLOBAL.append(("aggregate", name, cls, [_as_type(p) for p in params], _as_type(returns),
+                        description or (cls.__doc__ or "").strip(), False))
+        return cls
+    return deco
+
+
+def apply_global(reg) -> None:
+    """Add every globally declared UDF/UDAF to ``reg`` (called by ``default_registry``)."""
+    for kind, name, impl, params, returns, desc, ninno in _GLOBAL:
+        if kind == "scalar":
+            reg.register_udf(name, impl, params, returns, desc, ninno)
+        else:
+            reg.register_udaf(name, impl, params, returns, desc)
+
+
+class _UserAggregate(AggregateFunction):
+    """Adapts a user object with initialize/aggregate/result (+ undo/merge) to the protocol."""
+
+    def __init__(self, name, obj, return_type, n_args):
+        super().__init__(name.upper(), return_type, n_args)
+        self._obj = obj
+        self.supports_undo = hasattr(obj, "undo")
+
+    def initialize(self):
+        return self._obj.initialize()
+
+    def aggregate(self, acc, *values):
+        return self._obj.aggregate(acc, *values)
+
+    def undo(self, acc, *values):
+        return self._obj.undo(acc, *values)
+
+    def merge(self, a, b):
+        if not hasattr(self._obj, "merge"):
+            raise NotImplementedError("%s does not support merge" % self.name)
+        return self._obj.merge(a, b)
+
+    def result(self, acc):
+        res = getattr(self._obj, "result", None)
+        value = res(acc) if res else acc
+        return AggregateFunction.result(self, value)
+
+
+def udaf_factory(name: str, cls_or_factory: Any, return_type: t.SqlType):
+    """The registry's aggregate factory for a user class: a fresh instance per call site."""
+    def factory(arg_types, constant_args):
+        obj = cls_or_factory()
+        return _UserAggregate(name, obj, _as_type(return_type), len(arg_types))
+    return factory
