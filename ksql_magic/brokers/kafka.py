@@ -129,6 +129,7 @@ class KafkaBroker:
         self._groups: dict[str, object] = {}
         self._buffers: dict[object, deque] = {}   # records polled ahead, per partition
         self._positions: dict[object, int] = {}   # the consumer's next offset, per partition
+        self._answered: dict[object, tuple] = {}  # (offset, send time) of the last fetch answer
         self._admin = self._open(self._kafka.KafkaAdminClient, _COMMON_DEFAULTS)
 
     def __repr__(self) -> str:
@@ -162,6 +163,7 @@ class KafkaBroker:
         if self._consumer is None:
             self._consumer = self._open(self._kafka.KafkaConsumer, _COMMON_DEFAULTS,
                                         _CONSUMER_DEFAULTS, group_id=None)
+            self._watch_fetch_responses(self._consumer)
         return self._consumer
 
     def _group_client(self, group: str):
@@ -257,10 +259,13 @@ class KafkaBroker:
     def _flush(self, action: str, futures: list) -> None:
         """Return once every future is acknowledged; else drop the producer (so its unsent
         records do not appear later, out of order) and raise BrokerError."""
-        try:
-            self._producer.flush(timeout=self.timeout)
-        except self._kafka.errors.KafkaError:
-            pass
+        deadline = time.monotonic() + self.timeout
+        while not all(f.is_done for f in futures) and time.monotonic() < deadline:
+            try:
+                self._producer.flush(timeout=0.5)
+            except self._kafka.errors.KafkaError:
+                if probe(self.bootstrap_servers, min(self.timeout, 2.0)):
+                    break
         failed = next((f for f in futures if not f.succeeded()), None)
         if failed is None:
             return
@@ -283,7 +288,7 @@ class KafkaBroker:
         buffered = self._buffers.get(tp)
         if not buffered or buffered[0].offset != offset:
             self._position(tp, offset)
-            self._poll_until(tp)
+            self._poll_until(tp, offset)
             buffered = self._buffers[tp]
         return [buffered.popleft() for _ in range(min(max_records, len(buffered)))]
 
@@ -302,23 +307,55 @@ class KafkaBroker:
             self._positions[tp] = offset
         self._buffers[tp] = deque()
 
-    def _poll_until(self, tp) -> None:
-        """Poll (buffering records of every partition) until tp has records or a whole
-        fetch round trip has passed with nothing for it, which is what 'drained' means."""
-        consumer = self._consumer
-        wait = consumer.config.get("fetch_max_wait_ms", 500)
-        deadline = time.monotonic() + (3 * wait + 40) / 1000
+    def _poll_until(self, tp, offset: int) -> None:
+        """Poll (buffering records of every partition) until tp has records, or a fetch
+        request sent after this call began came back with nothing for tp at ``offset`` --
+        what 'drained' means (end offsets are never trusted). No answer within ``timeout``
+        (or a failed socket check on the way) is a BrokerError."""
+        start = time.monotonic()
+        deadline, next_probe = start + self.timeout, start + 0.5
         while not self._buffers[tp]:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                reason = probe(self.bootstrap_servers, min(self.timeout, 2.0))
-                if reason:
-                    raise unreachable(self.bootstrap_servers, reason)
+            answered = self._answered.get(tp)
+            if answered is not None and answered[0] == offset and answered[1] >= start:
+                self._poll(tp, 0)
                 return
-            polled = self._call(f"fetching {tp.topic}", consumer.poll,
-                                timeout_ms=max(1, int(left * 1000)), max_records=100_000)
-            for part, recs in polled.items():
-                self._buffer(part, recs)
+            now = time.monotonic()
+            if now >= next_probe or now >= deadline:
+                reason = probe(self.bootstrap_servers, min(self.timeout, 2.0))
+                if reason or now >= deadline:
+                    raise unreachable(self.bootstrap_servers,
+                                      reason or f"no fetch response within {self.timeout}s")
+                next_probe = now + 0.5
+            self._poll(tp, 50)
+
+    def _poll(self, tp, timeout_ms: int) -> None:
+        polled = self._call(f"fetching {tp.topic}", self._consumer.poll,
+                            timeout_ms=timeout_ms, max_records=100_000)
+        for part, recs in polled.items():
+            self._buffer(part, recs)
+
+    def _watch_fetch_responses(self, consumer) -> None:
+        """Note, per partition, the offset and send time of every successful fetch answer
+        (kafka-python's fetcher hands each response to _handle_fetch_response); an answer
+        without records for a partition proves it empty at that offset."""
+        fetcher = consumer._fetcher
+        original = fetcher._handle_fetch_response
+        answered = self._answered
+
+        def handle(node_id, fetch_offsets, send_time, response):
+            original(node_id, fetch_offsets, send_time, response)
+            try:
+                if getattr(response, "error_code", 0):
+                    return
+                failed = {(t.topic, p.partition_index) for t in response.responses
+                          for p in t.partitions if p.error_code}
+            except AttributeError:  # an unexpected response shape: prove nothing
+                return
+            for tp, off in fetch_offsets.items():
+                if (tp.topic, tp.partition) not in failed:
+                    answered[tp] = (off, send_time)
+
+        fetcher._handle_fetch_response = handle
 
     def _buffer(self, tp, recs) -> None:
         if tp not in self._buffers:
