@@ -29,7 +29,7 @@ CLAUSE_WORDS = frozenset("""
 """.split())
 
 # Nesting deeper than this is refused with a syntax error rather than a RecursionError.
-MAX_DEPTH = 100
+MAX_DEPTH = 64
 
 
 class ParserCore:

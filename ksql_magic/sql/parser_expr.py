@@ -114,6 +114,10 @@ class ExprParser(ParserCore):
         word = self.tok.value if self.tok.kind == WORD else None
         if word in ("ARRAY", "MAP", "STRUCT") and self.is_op("<", t=self.peek()):
             return self._complex_type(self.advance().value)
+        if word == "STRUCT" and self.is_op("<>", t=self.peek()):
+            self.advance()
+            self.advance()          # STRUCT<> lexes its brackets as one '<>' token
+            return types.struct([])
         if word == "DECIMAL":
             self.advance()
             self.expect_op("(")
@@ -249,16 +253,12 @@ class ExprParser(ParserCore):
 
     def value_expression(self, min_strength: int = 1) -> ast.Expr:
         """Arithmetic and concatenation by precedence climbing (left associative)."""
-        self.enter()
-        try:
-            left = self._unary()
-            while self.tok.kind == OP and VALUE_OPS.get(self.tok.value, 0) >= min_strength:
-                op = self.advance().value
-                right = self.value_expression(VALUE_OPS[op] + 1)
-                left = ast.BinaryOp(op, left, right, pos=left.pos)
-            return left
-        finally:
-            self.leave()
+        left = self._unary()
+        while self.tok.kind == OP and VALUE_OPS.get(self.tok.value, 0) >= min_strength:
+            op = self.advance().value
+            right = self.value_expression(VALUE_OPS[op] + 1)
+            left = ast.BinaryOp(op, left, right, pos=left.pos)
+        return left
 
     def _unary(self) -> ast.Expr:
         if self.is_op("-", "+"):

@@ -70,6 +70,7 @@ class QueryParser(ExprParser):
     def _aliased(self) -> ast.SourceRef:
         t = self.identifier_token("source name")
         alias = None
+        self._note("alias")
         if self.accept_word("AS"):
             alias = self.identifier("alias")
         elif self.is_identifier(bare_alias=True):

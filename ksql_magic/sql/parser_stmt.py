@@ -162,8 +162,12 @@ class StatementParser(QueryParser):
             what = self.advance().value
             extended = self.accept_word("EXTENDED") is not None
             return ast.Describe(None, extended, what, pos=self.pos(t))
+        extended = False
+        if self.is_word("EXTENDED") and self.is_identifier(self.peek()):
+            self.advance()            # the older DESCRIBE EXTENDED name form
+            extended = True
         name = self.identifier("source name")
-        extended = self.accept_word("EXTENDED") is not None
+        extended = self.accept_word("EXTENDED") is not None or extended
         return ast.Describe(name, extended, pos=self.pos(t))
 
     def _print(self):
