@@ -28,7 +28,7 @@ class Record:
     value: Optional[bytes]
     headers: Headers = ()
     window: Optional[tuple[int, int]] = None
-    seq: int = field(default=0, compare=False, repr=False)
+    seq: tuple = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from .partitioner import default_partition
 class MemoryBroker:
     """A Kafka-like broker living in the kernel's memory."""
 
+    supports_seq = True
+
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._topics: dict[str, TopicInfo] = {}
@@ -59,7 +61,9 @@ class MemoryBroker:
     # -- records ----------------------------------------------------------------------------
     def produce(self, topic: str, key: Optional[bytes], value: Optional[bytes],
                 timestamp: Optional[int] = None, partition: Optional[int] = None,
-                headers: Headers = ()) -> Record:
+                headers: Headers = (), _seq: Optional[tuple] = None) -> Record:
+        """``_seq`` (engine-internal) places a query's output right after the input record
+        that caused it, so a drain processes derived records depth first, as ksqlDB's tests do."""
         with self._lock:
             info = self._topics.get(topic)
             if info is None:
@@ -73,8 +77,8 @@ class MemoryBroker:
                                   % (partition, topic, info.partitions))
             log = self._logs[topic][partition]
             ts = int(time.time() * 1000) if timestamp is None else int(timestamp)
-            rec = Record(topic, partition, len(log), ts, key, value, tuple(headers or ()),
-                         seq=next(self._seq))
+            seq = (next(self._seq),) if _seq is None else _seq + (next(self._seq),)
+            rec = Record(topic, partition, len(log), ts, key, value, tuple(headers or ()), seq=seq)
             log.append(rec)
             self.new_data.notify_all()
             return rec

@@ -1,0 +1,47 @@
+"""pandas in and out: load a DataFrame into a topic, read a stream, table or topic back.
+
+Kept apart so the engine imports pandas only when a user asks for a DataFrame.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+
+def _jsonable(v):
+    if hasattr(v, "item"):
+        v = v.item()
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return v
+
+
+def from_dataframe(engine, df, topic: str, *, timestamp: Optional[str] = None,
+                   key: Optional[str] = None, partitions: int = 1) -> int:
+    """Produce each row as a JSON value (and its ``key`` column as the record key)."""
+    if engine.broker.topic(topic) is None:
+        engine.broker.create_topic(topic, partitions)
+    n = 0
+    for row in df.to_dict(orient="records"):
+        ts = row.get(timestamp) if timestamp else None
+        if ts is not None and hasattr(ts, "value"):      # pandas Timestamp -> epoch ms
+            ts = ts.value // 1_000_000
+        k = row.get(key) if key else None
+        value = {c: _jsonable(v) for c, v in row.items()}
+        engine.produce(topic, json.dumps(value, default=str), key=None if k is None else str(k),
+                       timestamp=None if ts is None else int(ts))
+        n += 1
+    return n
+
+
+def to_dataframe(engine, name: str):
+    """A stream's rows, a table's current rows (pull query), or a topic's raw records."""
+    import pandas as pd
+    src = engine.catalog.sources.get(name) or engine.catalog.sources.get(name.upper())
+    if src is None:
+        recs = engine.broker.records(name)
+        return pd.DataFrame([{"partition": r.partition, "offset": r.offset, "timestamp": r.timestamp,
+                              "key": r.key, "value": r.value} for r in recs])
+    result = engine.execute("SELECT * FROM `%s`;" % src.name)[0]
+    return result.to_pandas()

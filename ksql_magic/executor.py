@@ -1,0 +1,445 @@
+"""One handler per statement kind: what each statement does to the catalog and the broker.
+
+``HANDLERS`` maps statement classes to handlers; adding a statement is one entry here and
+one function. Listing statements (SHOW, DESCRIBE, EXPLAIN) live in ``show.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from . import show
+from .catalog import Column, QueryInfo, Source, WindowInfo
+from .errors import KsqlStatementError
+from .planner import Planner
+from .results import QueryHandle, Result
+from .runtime.query import Query
+from .runtime.sink import HandleSink, TopicSink
+from .serde import validate_format
+from .sql import ast
+
+FORMAT_PROPS = ("KEY_FORMAT", "VALUE_FORMAT", "FORMAT")
+
+
+def _err(node, msg: str) -> KsqlStatementError:
+    pos = getattr(node, "pos", None)
+    return KsqlStatementError(msg, (pos.line or None) if pos else None, (pos.column or None) if pos else None)
+
+
+def execute_statement(engine, stmt: ast.Statement) -> Result:
+    handler = HANDLERS.get(type(stmt))
+    if handler is None:
+        raise _err(stmt, "Statement not supported: %s" % type(stmt).__name__)
+    result = handler(engine, stmt)
+    result.statement = stmt.text
+    return result
+
+
+# ============================================================== sources (DDL) ===
+
+def _props(stmt) -> dict:
+    return {p.name.upper(): p.value for p in getattr(stmt, "properties", ())}
+
+
+def _formats(props: dict, engine, node, default_key="KAFKA", default_value=None):
+    fmt = props.get("FORMAT")
+    if fmt is not None and ("KEY_FORMAT" in props or "VALUE_FORMAT" in props):
+        raise _err(node, "Cannot supply both 'FORMAT' and 'KEY_FORMAT' or 'VALUE_FORMAT' properties, "
+                         "as 'FORMAT' sets both key and value formats. Either use just 'FORMAT', or use "
+                         "'KEY_FORMAT' and 'VALUE_FORMAT'.")
+    key = str(fmt or props.get("KEY_FORMAT") or default_key or
+              engine.properties.get("ksql.persistence.default.format.key") or "KAFKA").upper()
+    value = fmt or props.get("VALUE_FORMAT") or default_value or \
+        engine.properties.get("ksql.persistence.default.format.value")
+    if not value:
+        raise _err(node, "Statement is missing the 'VALUE_FORMAT' property from the WITH clause. "
+                         "Either provide one or set a default via the 'ksql.persistence.default.format.value' config.")
+    return key, str(value).upper()
+
+
+def _resolve_type(engine, t, node):
+    if t.base == "NAMED":
+        found = engine.catalog.types.get(t.name)
+        if found is None:
+            raise _err(node, "Cannot resolve unknown type: %s" % t.name)
+        return found
+    return t
+
+
+def _columns(engine, stmt: ast.CreateSource) -> list[Column]:
+    cols = []
+    names = set()
+    for c in stmt.columns:
+        if c.name in names:
+            raise _err(c, "Duplicate column names:  %s" % c.name)
+        names.add(c.name)
+        t = _resolve_type(engine, c.type, c)
+        if stmt.kind == "TABLE" and c.key and not c.primary_key:
+            raise _err(c, "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' for tables." % c.name)
+        if stmt.kind == "STREAM" and c.primary_key:
+            raise _err(c, "Column `%s` is a 'PRIMARY KEY' column: please use 'KEY' for streams." % c.name)
+        if c.name in ("ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART", "WINDOWEND"):
+            raise _err(c, "'%s' is a reserved column name." % c.name)
+        ns = "KEY" if (c.key or c.primary_key) else "HEADERS" if c.headers else \
+            "HEADER" if c.header_key is not None else "VALUE"
+        cols.append(Column(c.name, t, ns, c.header_key))
+    return cols
+
+
+def _ensure_topic(engine, topic: str, props: dict, node, kind: str, create: bool):
+    info = engine.broker.topic(topic)
+    parts = props.get("PARTITIONS")
+    if info is None:
+        if parts is None and not create:
+            raise _err(node, "Topic '%s' does not exist. If you want to create a new topic for the "
+                             "%s please re-run the statement providing the required 'PARTITIONS' "
+                             "configuration in the WITH clause (and optionally 'REPLICAS'). For example: "
+                             "CREATE %s %s (ID INT) WITH (KAFKA_TOPIC='%s', PARTITIONS=2, REPLICAS=1, "
+                             "FORMAT='JSON');" % (topic, kind.lower(), kind, topic.upper(), topic))
+        engine.broker.create_topic(topic, int(parts or 1), int(props.get("REPLICAS", 1)))
+    elif parts is not None and int(parts) != info.partitions and not create:
+        raise _err(node, "A Kafka topic with the name '%s' already exists, with different partition/"
+                         "replica configuration than required. KSQL expects %s partitions (topic has %d)."
+                   % (topic, parts, info.partitions))
+
+
+def _window_info(props: dict, node) -> Optional[WindowInfo]:
+    wt = props.get("WINDOW_TYPE")
+    if wt is None:
+        return None
+    wt = str(wt).upper()
+    if wt not in ("TUMBLING", "HOPPING", "SESSION"):
+        raise _err(node, "WINDOW_TYPE must be one of TUMBLING, HOPPING or SESSION")
+    size = props.get("WINDOW_SIZE")
+    size_ms = None
+    if size is not None:
+        size_ms = _duration_ms(str(size), node)
+    elif wt != "SESSION":
+        raise _err(node, "Tumbling and Hopping window types should set WINDOW_SIZE in the WITH clause.")
+    return WindowInfo(wt, size_ms)
+
+
+def _duration_ms(text: str, node) -> int:
+    """'30 SECONDS' -> 30000 (the WINDOW_SIZE property of a windowed source)."""
+    from .sql.parser_expr import TIME_UNITS, UNIT_MS
+    parts = text.split()
+    if len(parts) != 2 or not parts[0].isdigit() or parts[1].upper() not in TIME_UNITS:
+        raise _err(node, "Invalid WINDOW_SIZE property : %s" % text)
+    return int(parts[0]) * UNIT_MS[TIME_UNITS[parts[1].upper()]]
+
+
+def _check_exists(engine, stmt, kind: str) -> bool:
+    """True if the statement should do nothing (IF NOT EXISTS on an existing source)."""
+    existing = engine.catalog.sources.get(stmt.name)
+    if existing is None:
+        return False
+    if getattr(stmt, "if_not_exists", False):
+        return True
+    if getattr(stmt, "or_replace", False):
+        return False
+    raise _err(stmt, "Cannot add %s '%s': A %s with the same name already exists"
+               % (kind.lower(), stmt.name, existing.kind.lower()))
+
+
+def create_source(engine, stmt: ast.CreateSource) -> Result:
+    if _check_exists(engine, stmt, stmt.kind):
+        return Result("message", "%s %s already exists." % (stmt.kind.title(), stmt.name))
+    props = _props(stmt)
+    topic = props.get("KAFKA_TOPIC")
+    if topic is None:
+        raise _err(stmt, "Missing required property \"KAFKA_TOPIC\" which has no default value.")
+    cols = _columns(engine, stmt)
+    key_fmt, value_fmt = _formats(props, engine, stmt)
+    keys = [c for c in cols if c.namespace == "KEY"]
+    if stmt.kind == "TABLE" and not keys:
+        raise _err(stmt, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
+    if not keys and "KEY_FORMAT" not in props and "FORMAT" not in props:
+        key_fmt = "NONE" if key_fmt == "KAFKA" else key_fmt
+    validate_format(key_fmt, [(c.name, c.type) for c in keys], is_key=True, properties=props)
+    validate_format(value_fmt, [(c.name, c.type) for c in cols if c.namespace == "VALUE"],
+                    is_key=False, properties=props)
+    ts = props.get("TIMESTAMP")
+    if ts is not None:
+        ts = _unquote_column(str(ts))
+        if not any(c.name == ts for c in cols):
+            raise _err(stmt, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'" % ts)
+    window = _window_info(props, stmt)
+    _ensure_topic(engine, str(topic), props, stmt, stmt.kind, create=False)
+    src = Source(stmt.name, stmt.kind, str(topic), cols, key_fmt, value_fmt, props,
+                 timestamp_column=ts, timestamp_format=props.get("TIMESTAMP_FORMAT"),
+                 window=window, sql=stmt.text, is_source_table=stmt.source)
+    engine.catalog.sources[stmt.name] = src
+    return Result("message", "%s created" % stmt.kind.title())
+
+
+def _unquote_column(name: str) -> str:
+    if name.startswith("`") and name.endswith("`"):
+        return name[1:-1]
+    return name.upper()
+
+
+# ============================================================== persistent queries ===
+
+def _planner(engine) -> Planner:
+    return Planner(engine.catalog, engine.functions, engine.properties)
+
+
+def _from_beginning(engine) -> bool:
+    return str(engine.properties.get("auto.offset.reset", "latest")).lower() == "earliest"
+
+
+def _start_query(engine, query_id: str, plan, sink_source: Source, sql: str, sink_name: str,
+                 sources: list[str]) -> Query:
+    sink = TopicSink(sink_source, engine.broker, engine.processing_log)
+    q = Query(query_id, plan, engine.broker, sink, sql=sql, from_beginning=_from_beginning(engine),
+              on_error=engine.processing_log, persistent=True)
+    engine.queries[query_id] = q
+    engine.catalog.queries[query_id] = QueryInfo(query_id, sql, sink_name, sources)
+    return q
+
+
+def _sink_columns(plan) -> list[Column]:
+    return [Column(c.name, c.type, "KEY" if c.is_key else "VALUE") for c in plan.columns]
+
+
+def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
+    if _check_exists(engine, stmt, stmt.kind):
+        return Result("message", "%s %s already exists." % (stmt.kind.title(), stmt.name))
+    props = _props(stmt)
+    planner = _planner(engine)
+    plan = planner.plan(stmt.query, sink_name=stmt.name, persistent=True)
+    if stmt.kind == "TABLE" and plan.result_kind != "TABLE":
+        raise _err(stmt, "Invalid result type. Your SELECT query produces a STREAM. "
+                         "Please use CREATE STREAM AS SELECT statement instead.")
+    if stmt.kind == "STREAM" and plan.result_kind != "STREAM":
+        raise _err(stmt, "Invalid result type. Your SELECT query produces a TABLE. "
+                         "Please use CREATE TABLE AS SELECT statement instead.")
+    first = plan.inputs[0].source
+    key_fmt, value_fmt = _formats(props, engine, stmt, default_key=first.key_format,
+                                  default_value=first.value_format)
+    cols = _sink_columns(plan)
+    keys = [c for c in cols if c.namespace == "KEY"]
+    if not keys:
+        key_fmt = "NONE" if "KEY_FORMAT" not in props and "FORMAT" not in props else key_fmt
+    elif key_fmt == "NONE":
+        key_fmt = "KAFKA" if len(keys) == 1 else "JSON"
+    sink_props = dict(first.properties)
+    for k in ("KAFKA_TOPIC", "PARTITIONS", "REPLICAS", "TIMESTAMP", "TIMESTAMP_FORMAT", "WINDOW_TYPE",
+              "WINDOW_SIZE", "KEY_FORMAT", "VALUE_FORMAT", "FORMAT"):
+        sink_props.pop(k, None)
+    sink_props.update(props)
+    validate_format(key_fmt, [(c.name, c.type) for c in keys], is_key=True, properties=sink_props)
+    validate_format(value_fmt, [(c.name, c.type) for c in cols if c.namespace == "VALUE"],
+                    is_key=False, properties=sink_props)
+    topic = str(props.get("KAFKA_TOPIC") or engine.properties.get("ksql.output.topic.name.prefix", "")
+                + stmt.name)
+    parts = props.get("PARTITIONS") or (engine.broker.topic(first.topic).partitions
+                                        if engine.broker.topic(first.topic) else 1)
+    if engine.broker.topic(topic) is None:
+        engine.broker.create_topic(topic, int(parts), int(props.get("REPLICAS", 1)))
+    ts = props.get("TIMESTAMP")
+    ts = _unquote_column(str(ts)) if ts is not None else None
+    query_id = engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS", stmt.name)
+    sink = Source(stmt.name, stmt.kind, topic, cols, key_fmt, value_fmt, sink_props,
+                  timestamp_column=ts, timestamp_format=props.get("TIMESTAMP_FORMAT"),
+                  window=plan.windowed, sql=stmt.text, query_id=query_id)
+    _set_output_timestamp(plan, sink, stmt)
+    old = engine.catalog.sources.get(stmt.name)
+    if old is not None and old.query_id:
+        _terminate(engine, old.query_id)
+    engine.catalog.sources[stmt.name] = sink
+    _start_query(engine, query_id, plan, sink, stmt.text, stmt.name,
+                 [b.source.name for b in plan.inputs])
+    return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)
+
+
+def _set_output_timestamp(plan, sink: Source, stmt) -> None:
+    """WITH (TIMESTAMP='col') on a sink: the output record time comes from that column."""
+    if not sink.timestamp_column:
+        return
+    names = [c.name for c in plan.columns]
+    if sink.timestamp_column not in names:
+        raise _err(stmt, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'"
+                   % sink.timestamp_column)
+    plan.output_timestamp = names.index(sink.timestamp_column)
+
+
+def insert_into(engine, stmt: ast.InsertInto) -> Result:
+    target = engine.catalog.get(stmt.target, stmt.pos)
+    if target.is_source_table or (target.kind == "TABLE" and target.query_id is None):
+        raise _err(stmt, "Cannot insert into read-only %s: %s" % (target.kind.lower(), target.name))
+    plan = _planner(engine).plan(stmt.query, sink_name=stmt.target, persistent=True)
+    if plan.result_kind != target.kind:
+        raise _err(stmt, "Incompatible data sink and query result. Data sink (%s) type is %s but "
+                         "select query result is %s." % (target.name, target.kind, plan.result_kind))
+    result_schema = ", ".join("`%s` %s%s" % (c.name, c.type, " KEY" if c.is_key else "") for c in plan.columns)
+    sink_schema = ", ".join("`%s` %s%s" % (c.name, c.type, " KEY" if c.namespace == "KEY" else "")
+                            for c in target.key_columns + target.value_columns)
+    if result_schema != sink_schema:
+        raise _err(stmt, "Incompatible schema between results and sink.\nResult schema is %s\n"
+                         "Sink schema is %s" % (result_schema, sink_schema))
+    query_id = engine.catalog.new_query_id("INSERTQUERY", None)
+    _start_query(engine, query_id, plan, target, stmt.text, target.name,
+                 [b.source.name for b in plan.inputs])
+    return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)
+
+
+def insert_values(engine, stmt: ast.InsertValues) -> Result:
+    from .insert_values import insert_values as run
+    return run(engine, stmt)
+
+
+# ============================================================== transient queries ===
+
+def query(engine, stmt: ast.QueryStatement) -> Result:
+    select = stmt.query
+    planner = _planner(engine)
+    if select.emit is None:
+        from .pull import pull_query
+        return pull_query(engine, planner, stmt)
+    plan = planner.plan(select, persistent=False)
+    engine._transient_seq += 1
+    query_id = "transient_%s_%d" % (plan.inputs[0].source.name, engine._transient_seq)
+    handle = QueryHandle(query_id, [c.name for c in plan.columns],
+                         [c.name for c in plan.key_columns], is_table=plan.result_kind == "TABLE",
+                         windowed=plan.windowed is not None, engine=engine)
+    q = Query(query_id, plan, engine.broker, HandleSink(handle), sql=stmt.text,
+              from_beginning=_from_beginning(engine), on_error=engine.processing_log, persistent=False)
+    handle.query = q
+    engine.queries[query_id] = q
+    engine.handles[query_id] = handle
+    return Result("push", "Push query %s started" % query_id, columns=handle.columns,
+                  query_id=query_id, handle=handle)
+
+
+def watch_source(engine, name: str, from_beginning: bool = True) -> QueryHandle:
+    """SELECT * FROM <name> EMIT CHANGES from the beginning, as a handle (for displays)."""
+    src = engine.catalog.sources.get(name) or engine.catalog.sources.get(name.upper())
+    if src is None:
+        raise KsqlStatementError("%s does not exist." % name)
+    saved = engine.properties.get("auto.offset.reset")
+    engine.properties["auto.offset.reset"] = "earliest" if from_beginning else "latest"
+    try:
+        return engine.execute("SELECT * FROM `%s` EMIT CHANGES;" % src.name)[0].handle
+    finally:
+        engine.properties["auto.offset.reset"] = saved
+
+
+# ============================================================== lifecycle ===
+
+def _terminate(engine, query_id: str) -> None:
+    q = engine.queries.pop(query_id, None)
+    if q is not None:
+        q.stop()
+    engine.catalog.queries.pop(query_id, None)
+    for s in engine.catalog.sources.values():
+        if s.query_id == query_id:
+            s.query_id = None
+
+
+def terminate(engine, stmt: ast.Terminate) -> Result:
+    if stmt.query_id is None:
+        for qid in list(engine.catalog.queries):
+            _terminate(engine, qid)
+        for qid in list(engine.queries):
+            _terminate(engine, qid)
+        return Result("message", "All queries terminated.")
+    qid = stmt.query_id.upper() if stmt.query_id.upper() in engine.queries or \
+        stmt.query_id.upper() in engine.catalog.queries else stmt.query_id
+    if qid not in engine.queries and qid not in engine.catalog.queries:
+        raise _err(stmt, "Unknown queryId: %s" % stmt.query_id)
+    _terminate(engine, qid)
+    return Result("message", "Query terminated.", query_id=qid)
+
+
+def drop(engine, stmt: ast.Drop) -> Result:
+    if stmt.kind == "TYPE":
+        if stmt.name not in engine.catalog.types:
+            if stmt.if_exists:
+                return Result("message", "Type %s does not exist." % stmt.name)
+            raise _err(stmt, "Type %s does not exist." % stmt.name)
+        del engine.catalog.types[stmt.name]
+        return Result("message", "Dropped type %s" % stmt.name)
+    src = engine.catalog.sources.get(stmt.name)
+    if src is None:
+        if stmt.if_exists:
+            return Result("message", "Source %s does not exist." % stmt.name)
+        raise _err(stmt, "Source %s does not exist." % stmt.name)
+    if src.kind != stmt.kind:
+        raise _err(stmt, "Incompatible data source type is %s, but statement was DROP %s"
+                   % (src.kind, stmt.kind))
+    if stmt.delete_topic and src.is_source_table:
+        raise _err(stmt, "Cannot delete topic for read-only source: %s" % src.name)
+    readers = [q.query_id for q in engine.catalog.queries.values()
+               if src.name in q.sources and q.query_id != src.query_id]
+    writers = [q.query_id for q in engine.catalog.queries.values()
+               if q.sink == src.name and q.query_id != src.query_id]
+    if readers or writers:
+        raise _err(stmt, "Cannot drop %s.\nThe following queries read from this source: [%s].\n"
+                         "The following queries write into this source: [%s].\nYou need to terminate "
+                         "them before dropping %s." % (src.name, ", ".join(sorted(readers)),
+                                                       ", ".join(sorted(writers)), src.name))
+    if src.query_id:
+        _terminate(engine, src.query_id)
+    del engine.catalog.sources[stmt.name]
+    if stmt.delete_topic:
+        engine.broker.delete_topic(src.topic)
+    return Result("message", "Source `%s` (topic: %s) was dropped." % (src.name, src.topic))
+
+
+def create_type(engine, stmt: ast.CreateType) -> Result:
+    if stmt.name in engine.catalog.types:
+        if stmt.if_not_exists:
+            return Result("message", "Type %s already exists" % stmt.name)
+        raise _err(stmt, "Cannot register custom type '%s' since it is already registered with type: %s"
+                   % (stmt.name, engine.catalog.types[stmt.name]))
+    engine.catalog.types[stmt.name] = _resolve_type(engine, stmt.type, stmt)
+    return Result("message", "Registered custom type with name '%s' and SQL type %s"
+                  % (stmt.name, stmt.type))
+
+
+# ============================================================== properties, variables ===
+
+def set_property(engine, stmt: ast.SetProperty) -> Result:
+    engine.properties[stmt.name] = str(stmt.value)
+    return Result("message", "Successfully changed local property '%s' to '%s'." % (stmt.name, stmt.value))
+
+
+def unset_property(engine, stmt: ast.UnsetProperty) -> Result:
+    from .properties import DEFAULT_PROPERTIES
+    if stmt.name in DEFAULT_PROPERTIES:
+        engine.properties[stmt.name] = DEFAULT_PROPERTIES[stmt.name]
+    else:
+        engine.properties.pop(stmt.name, None)
+    return Result("message", "Successfully unset local property '%s'." % stmt.name)
+
+
+def define(engine, stmt: ast.Define) -> Result:
+    engine.variables[stmt.name] = stmt.value
+    return Result("message", "Defined variable %s" % stmt.name)
+
+
+def undefine(engine, stmt: ast.Undefine) -> Result:
+    engine.variables.pop(stmt.name, None)
+    return Result("message", "Undefined variable %s" % stmt.name)
+
+
+HANDLERS = {
+    ast.CreateSource: create_source,
+    ast.CreateAsSelect: create_as_select,
+    ast.InsertInto: insert_into,
+    ast.InsertValues: insert_values,
+    ast.QueryStatement: query,
+    ast.Terminate: terminate,
+    ast.Drop: drop,
+    ast.CreateType: create_type,
+    ast.SetProperty: set_property,
+    ast.UnsetProperty: unset_property,
+    ast.Define: define,
+    ast.Undefine: undefine,
+    ast.Show: show.show,
+    ast.Describe: show.describe,
+    ast.DescribeFunction: show.describe_function,
+    ast.Explain: show.explain,
+    ast.Print: show.print_topic,
+}

@@ -1,0 +1,250 @@
+"""A running query: reads its inputs from the broker, runs the plan, writes to its sink.
+
+The same object serves ``Engine.drain()`` (deterministic, called batch by batch in the
+global order of the input records) and the background runner (which just keeps calling
+``poll``). Stateless plans run here; stateful ones (aggregation, joins) hand their rows to
+the operator in ``plan.stateful``, which returns what to emit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from ..plan import QueryPlan
+from .reader import RowError, SourceReader
+from .sink import Emit
+
+
+@dataclass
+class QueryStats:
+    records_in: int = 0
+    records_out: int = 0
+    deser_errors: int = 0
+    processing_errors: int = 0
+    late_dropped: int = 0
+    stream_time: Optional[int] = None
+    started: float = field(default_factory=time.monotonic)
+    error: Optional[str] = None
+
+    def rate(self) -> float:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        return self.records_in / elapsed
+
+
+class _Input:
+    """One input topic of a query, with its read positions and a small lookahead buffer."""
+
+    def __init__(self, index: int, reader: SourceReader, broker, positions: dict[int, int]):
+        self.index = index
+        self.reader = reader
+        self.topic = reader.source.topic
+        self.broker = broker
+        self.positions = positions
+        self.buffers: dict[int, list] = {p: [] for p in positions}
+
+    def peek(self, partition: int, max_records: int = 1000):
+        buf = self.buffers[partition]
+        if not buf:
+            buf.extend(self.broker.fetch(self.topic, partition, self.positions[partition], max_records))
+        return buf
+
+    def take(self, partition: int, n: int) -> list:
+        buf = self.buffers[partition]
+        taken, self.buffers[partition] = buf[:n], buf[n:]
+        self.positions[partition] += len(taken)
+        return taken
+
+
+class Query:
+    """A persistent or transient query bound to a broker and a sink."""
+
+    def __init__(self, query_id: str, plan: QueryPlan, broker, sink, *, sql: str = "",
+                 from_beginning: bool = True, on_error: Optional[Callable] = None,
+                 persistent: bool = True):
+        self.query_id = query_id
+        self.plan = plan
+        self.broker = broker
+        self.sink = sink
+        self.sql = sql
+        self.persistent = persistent
+        self.state = "RUNNING"
+        self.stats = QueryStats()
+        self.lock = threading.RLock()
+        self._on_error = on_error or (lambda *a: None)
+        self.inputs: list[_Input] = []
+        for i, binding in enumerate(plan.inputs):
+            reader = SourceReader(binding)
+            info = broker.topic(binding.source.topic)
+            parts = info.partitions if info else 1
+            positions = {}
+            for p in range(parts):
+                positions[p] = 0 if from_beginning else _end_offset(broker, binding.source.topic, p)
+            self.inputs.append(_Input(i, reader, broker, positions))
+        self.emitted = 0
+
+    # -- scheduling -------------------------------------------------------------------------
+    def next_pending(self):
+        """(seq, input, partition) of the earliest unprocessed record, or None."""
+        if self.state != "RUNNING":
+            return None
+        best = None
+        for inp in self.inputs:
+            for p in inp.positions:
+                buf = inp.peek(p)
+                if buf:
+                    cand = (buf[0].seq, inp.index, p)
+                    if best is None or cand < best:
+                        best = cand
+        return best
+
+    def run_until(self, inp_index: int, partition: int, bound) -> int:
+        """Process records of one partition while their seq stays below ``bound``."""
+        inp = self.inputs[inp_index]
+        buf = inp.peek(partition)
+        n = 1 if buf else 0   # the head is due by construction (ties: the earlier query first)
+        while n < len(buf) and (bound is None or buf[n].seq < bound):
+            n += 1
+        if n:
+            self.process(inp, inp.take(partition, n))
+        return n
+
+    def poll(self, max_records: int = 5000) -> int:
+        """Process whatever is available (background runner); returns records processed."""
+        total = 0
+        while total < max_records:
+            nxt = self.next_pending()
+            if nxt is None:
+                break
+            _, i, p = nxt
+            total += self.run_until(i, p, None)
+        return total
+
+    # -- processing -------------------------------------------------------------------------
+    def process(self, inp: _Input, records: list) -> None:
+        with self.lock:
+            if self.state != "RUNNING":
+                return
+            items = self._rows(inp, records)
+            if self.plan.stateful is not None:
+                emits = self.plan.stateful.process(inp.index, items)
+                self.stats.late_dropped = getattr(self.plan.stateful, "late_dropped", 0)
+            elif inp.reader.is_table:
+                emits = self._table_rows(items)
+            else:
+                emits = self._stream_rows(items)
+            if emits:
+                self._emit(emits)
+
+    def _rows(self, inp: _Input, records: list) -> list:
+        self.stats.records_in += len(records)
+        reader = inp.reader
+        out = []
+        ts_slot = inp.reader.key_count + inp.reader.value_count + len(inp.reader.headers)
+        st = self.stats.stream_time
+        for rec in records:
+            try:
+                row, deleted = reader.row(rec)
+            except RowError as e:
+                self.stats.deser_errors += 1
+                self._on_error("deserialization", str(e), rec, self.query_id)
+                continue
+            ts = row[ts_slot]
+            if st is None or ts > st:
+                st = ts
+            out.append((row, deleted, rec))
+        self.stats.stream_time = st
+        return out
+
+    def _stream_rows(self, items: list) -> list[Emit]:
+        plan = self.plan
+        where = plan.where
+        keys = [c.fn for c in plan.key_columns]
+        vals = [c.fn for c in plan.value_columns]
+        ts_slot = plan.inputs[0].rowtime_index
+        out = []
+        for row, deleted, rec in items:
+            if deleted:
+                continue
+            try:
+                if where is not None and where(row) is not True:
+                    continue
+                out.append(Emit([f(row) for f in keys], [f(row) for f in vals], row[ts_slot], rec.seq,
+                                _window(row, plan)))
+            except Exception as e:  # noqa: BLE001 - a record that breaks an expression is logged
+                self.stats.processing_errors += 1
+                self._on_error("processing", str(e), rec, self.query_id)
+        return out
+
+    def _table_rows(self, items: list) -> list[Emit]:
+        plan = self.plan
+        keys = [c.fn for c in plan.key_columns]
+        vals = [c.fn for c in plan.value_columns]
+        ts_slot = plan.inputs[0].rowtime_index
+        out = []
+        for row, deleted, rec in items:
+            try:
+                k = [f(row) for f in keys]
+                if deleted or (plan.where is not None and plan.where(row) is not True):
+                    out.append(Emit(k, None, row[ts_slot], rec.seq, _window(row, plan)))
+                    continue
+                out.append(Emit(k, [f(row) for f in vals], row[ts_slot], rec.seq, _window(row, plan)))
+            except Exception as e:  # noqa: BLE001
+                self.stats.processing_errors += 1
+                self._on_error("processing", str(e), rec, self.query_id)
+        return out
+
+    def _emit(self, emits: list[Emit]) -> None:
+        limit = self.plan.limit
+        if limit is not None:
+            room = limit - self.emitted
+            emits = emits[:max(room, 0)]
+        ts_index = self.plan.output_timestamp
+        if ts_index is not None:
+            emits = [_retime(e, ts_index) for e in emits]
+        self.sink.write(emits)
+        self.emitted += len(emits)
+        self.stats.records_out = self.sink.records_out
+        if limit is not None and self.emitted >= limit:
+            self.state = "DONE"
+
+    def stop(self) -> None:
+        with self.lock:
+            if self.state == "RUNNING":
+                self.state = "STOPPED"
+
+    def status(self) -> dict:
+        s = self.stats
+        return {"query_id": self.query_id, "state": self.state, "records_in": s.records_in,
+                "records_out": s.records_out, "rate": round(s.rate(), 1), "stream_time": s.stream_time,
+                "late_dropped": s.late_dropped, "deser_errors": s.deser_errors,
+                "processing_errors": s.processing_errors, "error": s.error}
+
+
+def _retime(e: Emit, index: int) -> Emit:
+    values = (e.key or []) + (e.value or [])
+    ts = values[index] if e.value is not None and index < len(values) else None
+    return e if ts is None else e._replace(timestamp=int(ts))
+
+
+def _window(row, plan: QueryPlan):
+    w = plan.windowed
+    if w is None:
+        return None
+    b = plan.inputs[0]
+    i = len(b.scope.slots) - 2
+    return (row[i], row[i + 1])
+
+
+def _end_offset(broker, topic: str, partition: int) -> int:
+    end = getattr(broker, "end_offset", None)
+    if end is not None:
+        return end(topic, partition)
+    offset = 0
+    while True:
+        batch = broker.fetch(topic, partition, offset, 10000)
+        if not batch:
+            return offset
+        offset = batch[-1].offset + 1

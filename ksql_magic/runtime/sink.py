@@ -1,0 +1,94 @@
+"""Where a query's output rows go: a topic (persistent queries) or a handle (push queries).
+
+An output is ``Emit(key, value, timestamp, seq, window)``: key and value are lists of column
+values in the plan's order (value None is a tombstone). The topic sink serializes them
+exactly as ksqlDB writes them, windowed keys included, and picks Kafka's partition.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+from ..brokers.partitioner import default_partition
+from ..catalog import Source
+from ..serde import SerdeError, make_serde
+from ..serde.windowed import encode_windowed_key
+
+
+class Emit(NamedTuple):
+    key: Optional[list]
+    value: Optional[list]
+    timestamp: int
+    seq: tuple = ()
+    window: Optional[tuple[int, int]] = None
+
+
+class TopicSink:
+    """Serializes emits and appends them to the sink source's topic."""
+
+    def __init__(self, source: Source, broker, on_error):
+        self.source = source
+        self.broker = broker
+        self.on_error = on_error
+        props = source.properties
+        key_cols = [(c.name, c.type) for c in source.key_columns]
+        val_cols = [(c.name, c.type) for c in source.value_columns]
+        self.key_serde = make_serde(source.key_format, key_cols, is_key=True, properties=props,
+                                    topic=source.topic) if key_cols else None
+        self.value_serde = make_serde(source.value_format, val_cols, is_key=False,
+                                      properties=props, topic=source.topic)
+        info = broker.topic(source.topic)
+        self.partitions = info.partitions if info else 1
+        self.session = source.window is not None and source.window.kind == "SESSION"
+        self.windowed = source.window is not None
+        self.topic = source.topic
+        self.records_out = 0
+        self.ordered = getattr(broker, "supports_seq", False)
+
+    def _key_bytes(self, e: Emit) -> Optional[bytes]:
+        if self.key_serde is None:
+            kb = None
+        else:
+            kb = self.key_serde.serialize(e.key)
+        if self.windowed and e.window is not None:
+            kb = encode_windowed_key(kb or b"", e.window[0], e.window[1], self.session)
+        return kb
+
+    def write(self, emits: list[Emit]) -> None:
+        produce = self.broker.produce
+        vser = self.value_serde.serialize
+        for e in emits:
+            try:
+                kb = self._key_bytes(e)
+                vb = None if e.value is None else vser(e.value)
+            except SerdeError as err:
+                self.on_error("serialization", err.message, None)
+                continue
+            partition = self._partition(kb, e)
+            if e.seq and self.ordered:
+                produce(self.topic, kb, vb, e.timestamp, partition, (), _seq=e.seq)
+            else:
+                produce(self.topic, kb, vb, e.timestamp, partition, ())
+            self.records_out += 1
+
+    def _partition(self, kb: Optional[bytes], e: Emit) -> Optional[int]:
+        if self.partitions == 1:
+            return 0
+        if kb is None:
+            return None
+        if self.windowed and self.key_serde is not None:
+            # Kafka Streams partitions windowed results by the inner key's bytes.
+            kb = self.key_serde.serialize(e.key)
+        return default_partition(kb, self.partitions)
+
+
+class HandleSink:
+    """Hands emits to a push query's handle instead of a topic."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.records_out = 0
+
+    def write(self, emits: list[Emit]) -> None:
+        self.handle.accept(emits)
+        self.records_out += len(emits)
