@@ -1,0 +1,137 @@
+"""Live Altair charts: which chart a query's shape asks for, and a cheap way to update it.
+
+Shape rules (``plan_chart``): a windowed aggregate gets WINDOWSTART on x, its first value
+column on y, its key as colour, and the HAVING threshold as a rule; a non-windowed table gets
+bars per key; a plain stream gets no chart unless ``--chart`` asks. Updates (``LiveChart``)
+validate the spec once through Altair, then assign edited copies of ``JupyterChart.spec``
+(assigning ``.chart`` re-validates everything: far too slow a few times a second). The
+JupyterChart runs offline (vl-convert's bundle): nothing is fetched from a CDN.
+"""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass
+
+from .html import TIME_COLUMNS
+
+WINDOW_COLUMNS = ("WINDOWSTART", "WINDOWEND")
+MARKS = {"line": lambda c: c.mark_line(point=True), "bar": lambda c: c.mark_bar(),
+         "area": lambda c: c.mark_area(opacity=0.6), "point": lambda c: c.mark_point()}
+_offline = []
+
+
+@dataclass(frozen=True)
+class ChartPlan:
+    kind: str
+    x: str
+    x_type: str
+    y: str
+    color: str | None = None
+    threshold: float | None = None
+
+    @property
+    def fields(self) -> tuple:
+        return tuple(f for f in (self.x, self.y, self.color) if f)
+
+
+def find_column(columns: list, name: str | None) -> str | None:
+    """Match a user's column name case-insensitively (``--x windowstart``)."""
+    if not name:
+        return None
+    for c in columns:
+        if c.upper() == name.upper():
+            return c
+    raise ValueError("no column %r in the result; columns are: %s" % (name, ", ".join(columns)))
+
+
+def plan_chart(handle, options) -> ChartPlan | None:
+    """The chart for a live result, or None when there should be none."""
+    kind = options.chart
+    columns, keys = list(handle.columns), [k for k in handle.key_columns
+                                           if k.upper() not in WINDOW_COLUMNS]
+    values = [c for c in columns if c not in keys and c.upper() not in WINDOW_COLUMNS
+              and c.upper() != "ROWTIME"]
+    if kind == "none" or not values:
+        return None
+    windowed = handle.windowed and any(c.upper() == "WINDOWSTART" for c in columns)
+    if kind == "auto":
+        if not handle.is_table:
+            return None
+        kind = "line" if windowed else "bar"
+    default_x = (find_column(columns, "WINDOWSTART") if windowed
+                 else keys[0] if handle.is_table and keys
+                 else next((c for c in columns if c.upper() == "ROWTIME"), columns[0]))
+    x = find_column(columns, options.x) or default_x
+    y = find_column(columns, options.y) or values[0]
+    color = find_column(columns, options.color) or (keys[0] if keys and keys[0] != x else None)
+    return ChartPlan(kind, x, x_type(x, keys), y, color, options.threshold)
+
+
+def x_type(column: str, keys: list) -> str:
+    if column.upper() in TIME_COLUMNS:
+        return "temporal"
+    return "nominal" if column in keys else "quantitative"
+
+
+def field_name(column: str) -> str:
+    """Vega-Lite reads '.' and '[' in a field as nesting; escape them."""
+    return column.replace(".", "\\.").replace("[", "\\[").replace("]", "\\]")
+
+
+def build_chart(plan: ChartPlan, width: int = 520, height: int = 220):
+    """The Altair chart for a plan, with empty inline data (filled by ``LiveChart.update``)."""
+    import altair as alt
+    x_kwargs = {"scale": alt.Scale(type="utc"), "axis": alt.Axis(format="%H:%M:%S")} \
+        if plan.x_type == "temporal" else {}
+    encoding = {"x": alt.X(field=field_name(plan.x), type=plan.x_type, title=plan.x, **x_kwargs),
+                "y": alt.Y(field=field_name(plan.y), type="quantitative", title=plan.y)}
+    if plan.color:
+        encoding["color"] = alt.Color(field=field_name(plan.color), type="nominal",
+                                      title=plan.color)
+    layers = [MARKS[plan.kind](alt.Chart()).encode(**encoding)]
+    if plan.threshold is not None:
+        rule = alt.Chart(alt.Data(values=[{"threshold": plan.threshold}])).mark_rule(
+            color="#d62728", strokeDash=[6, 4]).encode(y=alt.Y("threshold:Q"))
+        layers.append(rule)
+    return alt.layer(*layers, data=alt.Data(values=[])).properties(width=width, height=height)
+
+
+def enable_offline() -> None:
+    """Once per process: JupyterChart loads Vega from vl-convert's bundle, not a CDN."""
+    if not _offline:
+        import altair as alt
+        alt.JupyterChart.enable_offline()
+        _offline.append(True)
+
+
+def json_value(value):
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+class LiveChart:
+    """One JupyterChart per query, its data replaced a few times a second at most."""
+
+    def __init__(self, plan: ChartPlan, columns: list, points: int):
+        import altair as alt
+        enable_offline()
+        self.plan, self.points = plan, points
+        self.index = [columns.index(f) for f in plan.fields]
+        self.widget = alt.JupyterChart(build_chart(plan))
+        self.widget.add_class("ksql-live-chart")
+        self.base_spec = dict(self.widget.spec)
+        self.updates = 0
+
+    def data(self, rows: list) -> list:
+        return [{f: json_value(row[i]) for f, i in zip(self.plan.fields, self.index)}
+                for row in rows[-self.points:]]
+
+    def update(self, rows: list) -> None:
+        spec = dict(self.base_spec)
+        spec["data"] = {"values": self.data(rows)}
+        self.widget.spec = spec
+        self.updates += 1

@@ -1,0 +1,47 @@
+"""The HAVING threshold of a statement (``HAVING COUNT(*) > 3`` -> 3), for the chart's rule.
+
+Reads the statement tree from the dialect parser; anything it cannot read gives None (a
+chart without a rule is still a good chart).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+COMPARISONS = frozenset({">", ">=", "<", "<=", "="})
+
+
+def having_threshold(text: str):
+    try:
+        from ..sql.parser import parse_statement
+        tree = parse_statement(text)
+    except Exception:       # noqa: BLE001 - the engine reports syntax errors, not the chart
+        return None
+    having = find_having(tree)
+    return threshold_of(having) if having is not None else None
+
+
+def find_having(node, depth: int = 0):
+    """Depth-first search of the tree for the first SELECT with a HAVING clause."""
+    if depth > 50 or not dataclasses.is_dataclass(node):
+        return None
+    if getattr(node, "having", None) is not None:
+        return node.having
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        for child in (value if isinstance(value, (tuple, list)) else (value,)):
+            found = find_having(child, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def threshold_of(expr):
+    if getattr(expr, "op", None) not in COMPARISONS:
+        return None
+    for side in (expr.right, expr.left):
+        value = getattr(side, "value", None)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) or \
+                type(value).__name__ == "Decimal":
+            return float(value)
+    return None

@@ -1,0 +1,64 @@
+"""HTML for rows, messages and errors: small, escaped, bounded.
+
+Why hand-written HTML instead of ``DataFrame.to_html``: a live table is re-rendered a few
+times a second from a flusher thread; building a bounded table of strings costs well under
+a millisecond and needs no pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+
+TIME_COLUMNS = frozenset({"WINDOWSTART", "WINDOWEND", "ROWTIME"})
+
+STYLE = ("<style>.ksql-rows{border-collapse:collapse;font-size:12px}"
+         ".ksql-rows th,.ksql-rows td{border:1px solid #ddd;padding:2px 6px;text-align:left}"
+         ".ksql-rows th{background:#f3f3f3}.ksql-note{color:#666;font-size:11px}</style>")
+
+
+def format_time(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_value(column: str, value) -> str:
+    """Text for one cell: NULL for None, UTC time for window bounds and ROWTIME, JSON for
+    nested values."""
+    if value is None:
+        return "NULL"
+    if column.upper() in TIME_COLUMNS and isinstance(value, int) and not isinstance(value, bool):
+        return format_time(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, default=str)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def rows_table(columns: list, rows: list, limit: int, total: int | None = None,
+               newest_last: bool = False) -> str:
+    """An HTML table of at most ``limit`` rows (the last ones when ``newest_last``), with a
+    note saying how many were left out."""
+    total = len(rows) if total is None else total
+    shown = rows[-limit:] if newest_last else rows[:limit]
+    head = "".join("<th>%s</th>" % html.escape(str(c)) for c in columns)
+    body = "".join("<tr>%s</tr>" % "".join(
+        "<td>%s</td>" % html.escape(format_value(c, v)) for c, v in zip(columns, row))
+        for row in shown)
+    note = ""
+    if total > len(shown):
+        where = "newest" if newest_last else "first"
+        note = "<div class='ksql-note'>%d rows, %s %d shown</div>" % (total, where, len(shown))
+    return "%s<table class='ksql-rows'><thead><tr>%s</tr></thead><tbody>%s</tbody></table>%s" % (
+        STYLE, head, body, note)
+
+
+def message(text: str) -> str:
+    return "<div class='ksql-message'>%s</div>" % html.escape(text)
+
+
+def error(header: str, caret: str) -> str:
+    pre = html.escape(header + ("\n" + caret if caret else ""))
+    return ("<pre class='ksql-error' style='color:#b00020;background:#fff5f5;padding:4px 8px;"
+            "margin:0'>%s</pre>" % pre)
