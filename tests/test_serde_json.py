@@ -170,3 +170,23 @@ def test_double_output_equals_java_double_to_string(value):
     from ksql_magic.serde.java_numbers import java_double_str
     assert serde([("V", T.DOUBLE)]).serialize([value]) == (
         '{"V":%s}' % java_double_str(value)).encode()
+
+
+def test_any_double_is_written_as_java_writes_it():
+    from hypothesis import given, settings, strategies as st
+    from ksql_magic.serde.java_numbers import java_double_str
+    s = serde([("V", T.DOUBLE)], WRAP_SINGLE_VALUE=False)
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.floats(allow_nan=False, allow_infinity=False))
+    def check(v):
+        assert s.serialize([v]) == java_double_str(v).encode()
+        assert s.deserialize(s.serialize([v])) == [v]
+    check()
+
+
+def test_rows_round_trip_through_the_compiled_reader_with_odd_names():
+    cols = [("with.dot", T.INTEGER), ("SELECT", T.STRING), ("it's \"q\"", T.BOOLEAN)]
+    s = serde(cols)
+    row = [1, "x", True]
+    assert s.deserialize(s.serialize(row)) == row

@@ -427,10 +427,60 @@ def make(columns, is_key: bool, properties: dict, fail: Failure) -> Serde:
 
 def _row_reader(columns, wrapped: bool):
     if wrapped:
-        from ..types import struct
-        return _field_getter(tuple((n, coercer(t)) for n, t in columns), struct(columns))
+        return _compiled_row_reader(columns)
     co = coercer(columns[0][1])
     return lambda obj: [co(obj)]
+
+
+# Per base type, the test (on ``v``) that a parsed JSON value is already the column's
+# Python value; anything else goes through the column's full coercer.
+_NOT_READY = {
+    "BOOLEAN": "v{i} is not True and v{i} is not False",
+    "INTEGER": "type(v{i}) is not int or not -2147483648 <= v{i} <= 2147483647",
+    "DATE": "type(v{i}) is not int or not -2147483648 <= v{i} <= 2147483647",
+    "BIGINT": "type(v{i}) is not int or not -9223372036854775808 <= v{i} <= 9223372036854775807",
+    "TIMESTAMP": "type(v{i}) is not int or not -9223372036854775808 <= v{i} <= "
+                 "9223372036854775807",
+    "DOUBLE": "type(v{i}) is not float",
+    "STRING": "type(v{i}) is not str",
+}
+
+
+def _compiled_row_reader(columns):
+    """The hot path: one generated function per value schema, the common case (field present
+    under its exact name, already of the right type) inline; everything else (missing,
+    null, needs coercion, case-insensitive match) in a per-column fallback."""
+    from ..types import struct
+    row_type = struct(columns)
+    names = {}
+    lines = ["def read(obj):",
+             "    if type(obj) is not dict:",
+             "        raise _cannot_convert(obj, row_type)",
+             "    g = obj.get"]
+    for i, (name, t) in enumerate(columns):
+        names["fix%d" % i] = _fallback(name, coercer(t))
+        test = _NOT_READY.get(t.base, "True").format(i=i)
+        lines.append("    v%d = g(%r, _MISSING)" % (i, name))
+        lines.append("    if %s:" % test)
+        lines.append("        v%d = fix%d(v%d, obj)" % (i, i, i))
+    lines.append("    return [%s]" % ", ".join("v%d" % i for i in range(len(columns))))
+    namespace = dict(names, _MISSING=_MISSING, _cannot_convert=_cannot_convert,
+                     row_type=row_type)
+    exec("\n".join(lines), namespace)       # noqa: S102 - names are repr()-quoted literals
+    return namespace["read"]
+
+
+def _fallback(name: str, co):
+    def fix(v, obj):
+        if v is _MISSING:
+            v = {k.upper(): x for k, x in obj.items()}.get(name)
+        if v is None:
+            return None
+        try:
+            return co(v)
+        except _Coerce as e:
+            raise e.under("." + name)
+    return fix
 
 
 def _deserializer(columns, wrapped: bool, fail: Failure):
