@@ -256,11 +256,12 @@ def java_pow(a: float, b: float) -> float:
     """Math.pow: NaN/Infinity instead of Python's exceptions and complex results."""
     try:
         r = _m.pow(a, b)
-    except ZeroDivisionError:
-        return INF if not (b == int(b) and int(b) % 2 and _m.copysign(1, a) < 0) else -INF
     except OverflowError:
         return -INF if a < 0 and b == int(b) and int(b) % 2 else INF
-    except ValueError:
+    except (ValueError, ZeroDivisionError):
+        if a == 0 and b < 0:
+            odd = b == int(b) and int(b) % 2 == 1
+            return -INF if odd and _m.copysign(1, a) < 0 else INF
         return NAN
     return r
 

@@ -232,7 +232,15 @@ def _concrete(p: t.SqlType, a: t.SqlType | None, b: dict) -> t.SqlType:
         return a if a is not None else t.NULL
     if p.base == "LAMBDA" and a is not None and a.base == "LAMBDA":
         return a
+    if p.base in ("ARRAY", "MAP") and a is not None and a.base == p.base and _has_any(p):
+        return a
     return substitute(p, b)
+
+
+def _has_any(p: t.SqlType) -> bool:
+    if p.base in (ANYDECIMAL, ANYSTRUCT, ANY):
+        return True
+    return any(_has_any(x) for x in (p.element, p.key, p.value) if x is not None)
 
 
 def has_pseudo(p: t.SqlType) -> bool:

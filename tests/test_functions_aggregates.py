@@ -1,0 +1,117 @@
+"""Aggregate and table functions."""
+
+import pytest
+
+from ksql_magic import types as t
+from ksql_magic.errors import KsqlStatementError
+from ksql_magic.functions.registry import NOT_CONSTANT, NotConstant, default_registry
+
+REG = default_registry()
+
+
+def run(name, types, consts, rows):
+    agg = REG.resolve_aggregate(name, types, consts)
+    acc = agg.initialize()
+    for r in rows:
+        acc = agg.aggregate(acc, *r)
+    return agg, acc
+
+
+def test_count_star_counts_rows_and_count_col_skips_nulls():
+    agg, acc = run("count", [], [], [(), (), ()])
+    assert agg.value_args == 0 and agg.result(acc) == 3
+    agg, acc = run("count", [t.STRING], [NOT_CONSTANT], [("a",), (None,)])
+    assert agg.result(acc) == 1 and agg.return_type == t.BIGINT
+
+
+def test_sum_int_wraps_and_undoes():
+    agg, acc = run("sum", [t.INTEGER], [NOT_CONSTANT], [(2 ** 31 - 1,), (1,), (None,)])
+    assert agg.return_type == t.INTEGER and agg.result(acc) == -2 ** 31
+    assert agg.result(agg.undo(acc, 1)) == 2 ** 31 - 1
+
+
+def test_avg_returns_double():
+    agg, acc = run("avg", [t.BIGINT], [NOT_CONSTANT], [(1,), (2,), (None,)])
+    assert agg.return_type == t.DOUBLE and agg.result(acc) == 1.5
+
+
+def test_min_max_skip_nulls_and_cannot_undo():
+    agg, acc = run("max", [t.STRING], [NOT_CONSTANT], [("b",), (None,), ("c",), ("a",)])
+    assert agg.result(acc) == "c" and not agg.supports_undo
+
+
+def test_collect_list_result_is_not_aliased():
+    agg, acc = run("collect_list", [t.INTEGER], [NOT_CONSTANT], [(1,), (None,)])
+    out = agg.result(acc)
+    agg.aggregate(acc, 5)
+    assert out == [1, None] and agg.return_type == t.array(t.INTEGER)
+
+
+def test_collect_set_dedupes():
+    agg, acc = run("collect_set", [t.STRING], [NOT_CONSTANT], [("x",), ("y",), ("x",)])
+    assert agg.result(acc) == ["x", "y"]
+
+
+def test_topk_keeps_largest_first():
+    agg, acc = run("topk", [t.INTEGER, t.INTEGER], [NOT_CONSTANT, 2], [(5,), (9,), (1,), (7,)])
+    assert agg.result(acc) == [9, 7]
+
+
+def test_topkdistinct():
+    agg, acc = run("topkdistinct", [t.INTEGER, t.INTEGER], [NOT_CONSTANT, 2],
+                   [(5,), (5,), (4,)])
+    assert agg.result(acc) == [5, 4]
+
+
+def test_latest_by_offset_n_with_nulls():
+    agg, acc = run("latest_by_offset", [t.STRING, t.INTEGER, t.BOOLEAN],
+                   [NOT_CONSTANT, 2, False], [("a",), ("b",), (None,)])
+    assert agg.result(acc) == ["b", None] and agg.return_type == t.array(t.STRING)
+
+
+def test_earliest_by_offset_ignores_nulls_by_default():
+    agg, acc = run("earliest_by_offset", [t.STRING], [NOT_CONSTANT], [(None,), ("q",), ("r",)])
+    assert agg.result(acc) == "q"
+
+
+def test_non_constant_parameter_is_rejected():
+    with pytest.raises(KsqlStatementError, match="must be a literal constant"):
+        REG.resolve_aggregate("topk", [t.INTEGER, t.INTEGER], [NOT_CONSTANT, NotConstant("X")])
+
+
+def test_histogram_counts_and_undo():
+    agg, acc = run("histogram", [t.STRING], [NOT_CONSTANT], [("a",), ("b",), ("a",)])
+    assert agg.result(agg.undo(acc, "b")) == {"a": 2}
+
+
+def test_attr_null_counts_as_a_value():
+    agg, acc = run("attr", [t.STRING], [NOT_CONSTANT], [(None,), ("z",)])
+    assert agg.result(acc) is None
+
+
+def test_stddev_samp_matches_sample_variance():
+    agg, acc = run("stddev_sample", [t.DOUBLE], [NOT_CONSTANT], [(1.0,), (3.0,)])
+    assert agg.result(acc) == 2.0
+
+
+def test_correlation_of_perfect_line():
+    agg, acc = run("correlation", [t.DOUBLE, t.DOUBLE], [NOT_CONSTANT] * 2,
+                   [(1.0, 2.0), (2.0, 4.0), (3.0, 6.0)])
+    assert abs(agg.result(acc) - 1.0) < 1e-12 and agg.value_args == 2
+
+
+def test_count_merge_for_sessions():
+    agg = REG.resolve_aggregate("count", [], [])
+    assert agg.merge(2, 3) == 5
+
+
+def test_explode_and_cube_explode():
+    ex = REG.resolve_table("explode", [t.array(t.STRING)])
+    assert ex.fn(["a", "b"]) == ["a", "b"] and ex.fn(None) == [] and ex.return_type == t.STRING
+    cube = REG.resolve_table("cube_explode", [t.array(t.INTEGER)])
+    assert cube.fn([1, 2]) == [[1, 2], [1, None], [None, 2], [None, None]]
+
+
+def test_explode_rejects_map_with_alternatives():
+    with pytest.raises(KsqlStatementError, match="Valid alternatives are"):
+        REG.resolve_table("explode", [t.map_of(t.STRING, t.INTEGER)])

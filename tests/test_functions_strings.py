@@ -1,0 +1,106 @@
+"""String, bytes and encoding functions."""
+
+import pytest
+
+from ksql_magic import types as t
+from ksql_magic.functions.registry import default_registry
+
+REG = default_registry()
+
+
+def call(name, *args, types=None):
+    types = types or [t.STRING if isinstance(a, str) or a is None else
+                      t.BYTES if isinstance(a, bytes) else t.INTEGER for a in args]
+    return REG.resolve_scalar(name, types).fn(*args)
+
+
+def test_concat_skips_nulls():
+    assert call("concat", "ab", None, "cd") == "abcd"
+
+
+def test_concat_ws_null_separator_is_null():
+    assert call("concat_ws", None, "a", "b") is None
+    assert call("concat_ws", "-", "a", None, "b") == "a-b"
+
+
+@pytest.mark.parametrize("pos,expected", [(3, "nana"), (-2, "na"), (0, ""), (99, "")])
+def test_substring_positions(pos, expected):
+    assert call("substring", "banana", pos) == expected
+
+
+def test_substring_with_length():
+    assert call("substring", "banana", 2, 3) == "ana"
+
+
+def test_substring_null_position():
+    assert call("substring", "banana", None, types=[t.STRING, t.INTEGER]) is None
+
+
+def test_trim_strips_control_chars():
+    assert call("trim", "\t  x y \n") == "x y"
+
+
+def test_lpad_and_rpad_repeat_and_truncate():
+    assert call("lpad", "7", 4, "ab") == "aba7"
+    assert call("rpad", "7", 4, "ab") == "7aba"
+    assert call("lpad", "abcdef", 3, "x") == "abc"
+    assert call("rpad", "x", -1, "y") is None
+
+
+def test_bytes_lpad():
+    assert call("lpad", b"ok", 5, b"-") == b"---ok"
+
+
+def test_instr_occurrence_and_negative_position():
+    assert call("instr", "abcabcabc", "bc", 1, 2) == 5
+    assert call("instr", "abcabcabc", "bc", -1) == 8
+    assert call("instr", "abc", "zz") == 0
+
+
+def test_split_empty_delimiter_gives_characters():
+    assert call("split", "xyz", "") == ["x", "y", "z"]
+    assert call("split", ",a,", ",") == ["", "a", ""]
+
+
+def test_split_to_map():
+    assert call("split_to_map", "a=1;b=2", ";", "=") == {"a": "1", "b": "2"}
+
+
+def test_initcap():
+    assert call("initcap", "hELLO wORLD") == "Hello World"
+
+
+def test_mask_defaults_and_keep_left():
+    assert call("mask", "Ab1-") == "Xxn-"
+    assert call("mask_keep_left", "Abc12", 2) == "Abxnn"
+    assert call("mask_right", "Abc12", 2, "*", "*", "#") == "Abc##"
+
+
+def test_chr_from_code_and_escape():
+    assert call("chr", 66) == "B"
+    assert call("chr", "\\u0043") == "C"
+    assert call("chr", -5) is None
+
+
+def test_elt_and_field():
+    assert call("elt", 2, "p", "q") == "q"
+    assert call("elt", 3, "p", "q") is None
+    assert call("field", "q", "p", "q") == 2
+    assert call("field", None, "p") == 0
+
+
+def test_encode_hex_to_base64():
+    assert call("encode", "4869", "hex", "base64") == "SGk="
+
+
+def test_to_bytes_and_from_bytes_round_trip():
+    b = call("to_bytes", "hello", "utf8")
+    assert b == b"hello" and call("from_bytes", b, "hex") == "68656c6c6f"
+
+
+def test_len_of_string():
+    assert call("len", "four") == 4
+
+
+def test_md5_hex_digest():
+    assert call("md5", "") == "d41d8cd98f00b204e9800998ecf8427e"
