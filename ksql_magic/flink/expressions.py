@@ -346,6 +346,8 @@ def type_of(e: ast.Expr, scope: Scope) -> SqlType:
 def _column_type(e: ast.ColumnRef, scope) -> SqlType:
     if e.name in ("ROWTIME", "WINDOWSTART", "WINDOWEND"):
         return BIGINT
+    if e.name in PSEUDO_UNSUPPORTED:
+        unsupported("pseudo-column %s" % e.name, e, "Flink reads no partition/offset here")
     return scope.resolve(e)[1][1]
 
 

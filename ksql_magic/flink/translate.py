@@ -176,7 +176,8 @@ def _check_select(select: ast.Select) -> None:
                           "a multi-column key has no KAFKA key format", select)
     for e in select.partition_by:
         if isinstance(e, ast.Literal):
-            raise Unsupported("PARTITION BY %s" % e.value, "a constant key", e)
+            raise Unsupported("PARTITION BY %s" % ("NULL" if e.value is None else e.value),
+                              "a constant key", e)
 
 
 def _relations(rel: ast.Relation) -> list[ast.SourceRef]:
