@@ -17,7 +17,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from .base import BrokerError, Headers, Record, TopicInfo
-from .kafka import probe, read_all, unreachable
+from .kafka import make_record, probe, read_all, unreachable
 
 _COMMON_DEFAULTS = {"reconnect.backoff.max.ms": 1000, "log_level": 0}
 _CONSUMER_DEFAULTS = {"enable.auto.commit": False, "enable.partition.eof": True,
@@ -294,9 +294,9 @@ class ConfluentBroker:
 
 
 def _record(m) -> Record:
-    headers = tuple(m.headers() or ())
-    return Record(m.topic(), m.partition(), m.offset(), m.timestamp()[1], m.key(), m.value(),
-                  headers)
+    headers = m.headers()
+    return make_record(m.topic(), m.partition(), m.offset(), m.timestamp()[1], m.key(),
+                       m.value(), tuple(headers) if headers else ())
 
 
 def _topic_info(t) -> TopicInfo:
