@@ -154,3 +154,14 @@ def test_unknown_group_has_no_committed_offsets(broker, topic_name):
 
 def test_status_is_connected(broker):
     assert broker.status() == "connected"
+
+
+def test_end_offset_is_true_end_despite_tansu(broker, topic_name):
+    broker.create_topic(topic_name)
+    broker.produce_batch([(topic_name, 0, None, b"%d" % i, i, ()) for i in range(300)])
+    assert broker.end_offset(topic_name, 0) == 300
+
+
+def test_end_offset_of_empty_partition_is_zero(broker, topic_name):
+    broker.create_topic(topic_name, partitions=2)
+    assert broker.end_offset(topic_name, 1) == 0

@@ -17,7 +17,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from .base import BrokerError, Headers, Record, TopicInfo
-from .kafka import make_record, probe, read_all, unreachable
+from .kafka import make_record, probe, read_all, seek_end, unreachable
 
 _COMMON_DEFAULTS = {"reconnect.backoff.max.ms": 1000, "log_level": 0}
 _CONSUMER_DEFAULTS = {"enable.auto.commit": False, "enable.partition.eof": True,
@@ -245,6 +245,13 @@ class ConfluentBroker:
             elif err.code() == KafkaError._PARTITION_EOF:
                 if self._positions.get(key) == m.offset():
                     self._eof[key] = m.offset()
+
+    def end_offset(self, topic: str, partition: int) -> int:
+        """The offset the next record will get (Tansu-safe: see kafka.seek_end)."""
+        consumer = self._consumer_client()
+        _, high = self._check(f"listing offsets of {topic}", lambda: consumer.get_watermark_offsets(
+            TopicPartition(topic, partition), timeout=self.timeout))
+        return seek_end(self.fetch, topic, partition, high)
 
     def records(self, topic: str) -> list[Record]:
         info = self.topic(topic)

@@ -76,6 +76,15 @@ def read_all(fetch: Callable[[str, int, int, int], list], topic: str,
     return out
 
 
+def seek_end(fetch: Callable[[str, int, int, int], list], topic: str, partition: int,
+             reported: int) -> int:
+    """The true end offset, from a reported one that may fall short (never beyond it)."""
+    offset = reported
+    while batch := fetch(topic, partition, offset, 100_000):
+        offset = batch[-1].offset + 1
+    return offset
+
+
 def connect(bootstrap_servers: str, client: str = "kafka-python", **client_config):
     """The broker for a Kafka cluster through the chosen client library."""
     return _client_factory(client)(bootstrap_servers, **client_config)
@@ -363,6 +372,14 @@ class KafkaBroker:
             self._buffers[tp] = deque()
         self._buffers[tp].extend(_record(r) for r in recs)
         self._positions[tp] = recs[-1].offset + 1
+
+    def end_offset(self, topic: str, partition: int) -> int:
+        """The offset the next record will get. Tansu reports the last batch's base offset
+        + 1, so read on from the reported end until a fetch finds nothing."""
+        tp = self._kafka.TopicPartition(topic, partition)
+        consumer = self._consumer_client()
+        ends = self._call(f"listing offsets of {topic}", consumer.end_offsets, [tp])
+        return seek_end(self.fetch, topic, partition, ends[tp])
 
     def records(self, topic: str) -> list[Record]:
         info = self.topic(topic)
