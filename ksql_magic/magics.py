@@ -287,6 +287,9 @@ def load_ipython_extension(ipython) -> None:
     ipython.register_magics(magic)
     if magic not in ipython.configurables:
         ipython.configurables.append(magic)     # so %config KsqlMagic... finds it
+    if magic.default_chart != "none":
+        from .display.chart import warm_up
+        warm_up()
 
 
 def unload_ipython_extension(ipython) -> None:

@@ -11,6 +11,7 @@ JupyterChart runs offline (vl-convert's bundle): nothing is fetched from a CDN.
 from __future__ import annotations
 
 import decimal
+import threading
 from dataclasses import dataclass
 
 from .html import TIME_COLUMNS
@@ -19,6 +20,7 @@ WINDOW_COLUMNS = ("WINDOWSTART", "WINDOWEND")
 MARKS = {"line": lambda c: c.mark_line(point=True), "bar": lambda c: c.mark_bar(),
          "area": lambda c: c.mark_area(opacity=0.6), "point": lambda c: c.mark_point()}
 _offline = []
+_offline_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,19 @@ def build_chart(plan: ChartPlan, width: int = 520, height: int = 220):
 
 def enable_offline() -> None:
     """Once per process: JupyterChart loads Vega from vl-convert's bundle, not a CDN."""
-    if not _offline:
-        import altair as alt
-        alt.JupyterChart.enable_offline()
-        _offline.append(True)
+    with _offline_lock:
+        if not _offline:
+            import altair as alt
+            alt.JupyterChart.enable_offline()
+            _offline.append(True)
+
+
+def warm_up() -> threading.Thread:
+    """Import Altair and load the offline bundle in the background (seconds on a cold
+    machine), so the first live chart appears without that wait. The thread ends by itself."""
+    thread = threading.Thread(target=enable_offline, name="ksql-chart-warmup", daemon=True)
+    thread.start()
+    return thread
 
 
 def json_value(value):

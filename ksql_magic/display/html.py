@@ -54,8 +54,14 @@ def rows_table(columns: list, rows: list, limit: int, total: int | None = None,
         STYLE, head, body, note)
 
 
-def message(text: str) -> str:
-    return "<div class='ksql-message'>%s</div>" % html.escape(text)
+def message(text: str, limit: int = 1000) -> str:
+    """One confirmation line; a multi-line message (a finished PRINT) as a bounded block."""
+    if "\n" not in text:
+        return "<div class='ksql-message'>%s</div>" % html.escape(text)
+    lines = text.splitlines()
+    note = ("<div class='ksql-note'>%d lines, first %d shown</div>" % (len(lines), limit)
+            if len(lines) > limit else "")
+    return "<pre class='ksql-message'>%s</pre>%s" % (html.escape("\n".join(lines[:limit])), note)
 
 
 def error(header: str, caret: str) -> str:

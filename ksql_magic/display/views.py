@@ -40,7 +40,8 @@ class ResultView:
 
     # -- rendering -----------------------------------------------------------------------
     def message_html(self) -> str:
-        return fmt.message(self.result.message) if getattr(self.result, "message", "") else ""
+        text = getattr(self.result, "message", "")
+        return fmt.message(text, self.options.displaylimit) if text else ""
 
     def _repr_html_(self) -> str:
         if self.result.kind == "table":
