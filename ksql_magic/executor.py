@@ -133,6 +133,9 @@ def _check_exists(engine, stmt, kind: str) -> bool:
     existing = engine.catalog.sources.get(stmt.name)
     if existing is None:
         return False
+    if existing.is_source_table and getattr(stmt, "or_replace", False):
+        raise _err(stmt, "Cannot add %s '%s': CREATE OR REPLACE is not supported on source %ss."
+                   % (existing.kind.lower(), stmt.name, existing.kind.lower()))
     if getattr(stmt, "if_not_exists", False):
         return True
     if getattr(stmt, "or_replace", False):
@@ -223,11 +226,7 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
         key_fmt = "NONE" if "KEY_FORMAT" not in props and "FORMAT" not in props else key_fmt
     elif key_fmt == "NONE":
         key_fmt = "KAFKA" if len(keys) == 1 else "JSON"
-    sink_props = dict(first.properties)
-    for k in ("KAFKA_TOPIC", "PARTITIONS", "REPLICAS", "TIMESTAMP", "TIMESTAMP_FORMAT", "WINDOW_TYPE",
-              "WINDOW_SIZE", "KEY_FORMAT", "VALUE_FORMAT", "FORMAT"):
-        sink_props.pop(k, None)
-    sink_props.update(props)
+    sink_props = dict(props)     # ksqlDB does not carry the source's WITH properties over
     validate_format(key_fmt, [(c.name, c.type) for c in keys], is_key=True, properties=sink_props)
     validate_format(value_fmt, [(c.name, c.type) for c in cols if c.namespace == "VALUE"],
                     is_key=False, properties=sink_props)
@@ -262,6 +261,15 @@ def _set_output_timestamp(plan, sink: Source, stmt) -> None:
         raise _err(stmt, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'"
                    % sink.timestamp_column)
     plan.output_timestamp = names.index(sink.timestamp_column)
+    col_type = plan.columns[plan.output_timestamp].type
+    if col_type.base == "STRING":
+        fmt = sink.timestamp_format
+        if fmt:
+            from .functions.javatime import parse_millis
+            plan.output_timestamp_fn = lambda v: parse_millis(v, fmt)
+        else:
+            from .temporal import parse_timestamp
+            plan.output_timestamp_fn = parse_timestamp
 
 
 def insert_into(engine, stmt: ast.InsertInto) -> Result:

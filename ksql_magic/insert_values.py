@@ -19,6 +19,8 @@ def _err(node, msg):
 
 def insert_values(engine, stmt) -> Result:
     target = engine.catalog.get(stmt.target, stmt.pos)
+    if target.is_source_table:
+        raise _err(stmt, "Cannot insert values into read-only %s: %s" % (target.kind.lower(), target.name))
     names = list(stmt.columns) or [c.name for c in target.key_columns + target.value_columns]
     if len(names) != len(stmt.values):
         raise _err(stmt, "Expected a value for each column. Expected Columns: %s. Got %s"

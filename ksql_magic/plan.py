@@ -49,6 +49,7 @@ class QueryPlan:
     pull: bool = False
     table_functions: Any = None             # EXPLODE & co: list of (slot, fn)
     output_timestamp: Optional[int] = None  # index into columns of a WITH (TIMESTAMP=...) column
+    output_timestamp_fn: Optional[Callable[[Any], int]] = None   # text -> epoch ms, if needed
     description: list[str] = field(default_factory=list)
 
     @property

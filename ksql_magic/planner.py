@@ -45,14 +45,26 @@ def bind_source(src: Source, alias: str, scope: Optional[Scope] = None) -> Sourc
     return SourceBinding(src, alias, scope, rowtime_index=rowtime - first, key_count=len(src.key_columns))
 
 
-def default_name(expr: ast.Expr, counter: list[int]) -> str:
-    """ksqlDB's name for an unaliased select expression."""
+def default_name(expr: ast.Expr, counter: list[int], taken: set[str]) -> str:
+    """ksqlDB's name for an unaliased select expression: the column or field name (with
+    ``_1``, ``_2``... on a clash), else the next KSQL_COL_n not already a column name."""
     if isinstance(expr, ast.ColumnRef):
-        return expr.name
-    if isinstance(expr, ast.Dereference):
-        return expr.field
-    name = "KSQL_COL_%d" % counter[0]
-    counter[0] += 1
+        base = expr.name
+    elif isinstance(expr, ast.Dereference):
+        base = expr.field
+    elif isinstance(expr, ast.FunctionCall) and expr.name == "AS_VALUE" and len(expr.args) == 1 \
+            and isinstance(expr.args[0], ast.ColumnRef):
+        base = expr.args[0].name
+    else:
+        while "KSQL_COL_%d" % counter[0] in taken:
+            counter[0] += 1
+        name = "KSQL_COL_%d" % counter[0]
+        counter[0] += 1
+        return name
+    name, n = base, 0
+    while name in taken:
+        n += 1
+        name = "%s_%d" % (base, n)
     return name
 
 
@@ -107,6 +119,12 @@ class Planner:
                     items.append((ast.ColumnRef(slot.name, q, pos=it.pos), None))
                 if it.source is not None and it.source not in scope.qualifiers():
                     raise _err(it, "'%s' is not a valid stream/table name or alias." % it.source)
+            elif isinstance(it, ast.StructAll):
+                base_t = self.compiler(scope).compile(it.base).type
+                if base_t.base != "STRUCT":
+                    raise _err(it, "Can't use ->* on non-struct type %s" % base_t)
+                for fname, _ in base_t.fields:
+                    items.append((ast.Dereference(it.base, fname, pos=it.pos), None))
             else:
                 items.append((it.expr, it.alias))
         return items
@@ -134,12 +152,26 @@ class Planner:
             return planner_join.plan_partition_by(self, select, inputs, scope, kind,
                                                   sink_name=sink_name, persistent=persistent,
                                                   where=where, items=items)
+        taken = {sl.name for sl in scope.slots} | {a for _, a in items if a}
+        table_fns = []
         for expr, alias in items:
-            name = alias or default_name(expr, counter)
+            if alias is None:
+                taken.discard(expr.name if isinstance(expr, ast.ColumnRef) else None)
+            name = alias or default_name(expr, counter, taken)
+            taken.add(name)
             self.check_alias(name, alias, expr, persistent)
             if name in names:
                 raise _err(expr, "Duplicate column name '%s'" % name)
             names.add(name)
+            if isinstance(expr, ast.FunctionCall) and self.registry.kind(expr.name) == "table":
+                fn, t = self.table_function(comp, expr)
+                table_fns.append(len(columns))
+                columns.append(OutputColumn(name, t, fn, False))
+                continue
+            if isinstance(expr, ast.FunctionCall) and expr.name == "AS_VALUE" and len(expr.args) == 1:
+                fn, t = comp.function(expr.args[0])
+                columns.append(OutputColumn(name, t, fn, False))
+                continue
             fn, t = comp.function(expr)
             is_key = False
             if isinstance(expr, ast.ColumnRef) and expr.name not in comp.scope.lambda_vars:
@@ -153,19 +185,41 @@ class Planner:
             columns.append(OutputColumn(name, t, fn, is_key))
         if persistent:
             missing = [s.name for i, s in key_slots.items() if i not in seen_keys]
-            if missing and len(inputs) == 1:
+            if missing and len(inputs) == 1 and (seen_keys or kind == "TABLE"):
                 raise _err(select, "The query used to build `%s` must include the key column%s %s in its "
                                    "projection (eg, SELECT %s...)." % (
                                        sink_name, "s" if len(missing) > 1 else "",
                                        " and ".join(missing), ", ".join(missing)))
             if not any(not c.is_key for c in columns):
                 raise _err(select, "The projection contains no value columns.")
+        if table_fns and kind == "TABLE":
+            raise _err(select, "Table source is not supported with table functions")
+        tf_ids = {id(columns[i]) for i in table_fns}
         columns = [c for c in columns if c.is_key] + [c for c in columns if not c.is_key]
         plan = QueryPlan(result_kind=kind, inputs=inputs, scope=scope, columns=columns,
                          where=where, partition_by=partition_by, limit=select.limit,
-                         windowed=window, pull=select.emit is None and kind == "TABLE")
+                         windowed=window, pull=select.emit is None and kind == "TABLE",
+                         table_functions=[i for i, c in enumerate(columns) if id(c) in tf_ids] or None)
         plan.description = describe_plan(plan, select)
         return plan
+
+
+def _table_function(self, comp, expr: ast.FunctionCall):
+    """A table function's per-row callable returning the list of values to explode."""
+    args = [comp.compile(a) for a in expr.args]
+    try:
+        resolved = self.registry.resolve_table(expr.name, [a.type for a in args])
+    except KsqlStatementError as e:
+        raise e.with_position(expr.pos.line or None, expr.pos.column or None)
+    codes = [comp.convert(a, pt, expr).code if pt is not None else a.code
+             for a, pt in zip(args, resolved.param_types)]
+    call = comp._bind(resolved.fn)
+    fn = comp.to_function(type(args[0])("%s(%s)" % (call, ", ".join(codes)), resolved.return_type)) \
+        if args else (lambda r: [])
+    return fn, resolved.return_type
+
+
+Planner.table_function = _table_function
 
 
 def describe_plan(plan: QueryPlan, select: ast.Select) -> list[str]:

@@ -313,11 +313,48 @@ class ExprCompiler:
                     "(None if %s is None or %s is None else False)))" % (x, a.code, y, b.code, x, y))
         return Compiled(code, T.BOOLEAN)
 
+    def _coerce_literal(self, node, c: Compiled, target: SqlType, other) -> Compiled:
+        """A string literal compared with a typed column is read as that type (ksqlDB), and
+        with ROWTIME / WINDOWSTART / WINDOWEND as a timestamp."""
+        if not (isinstance(node, ast.Literal) and isinstance(node.value, str)):
+            return c
+        text = node.value
+        if isinstance(other, ast.ColumnRef) and other.name in ("ROWTIME", "WINDOWSTART", "WINDOWEND") \
+                and target.is_integral:
+            try:
+                from ..temporal import parse_timestamp
+                return Compiled(repr(parse_timestamp(text)), target)
+            except ValueError:
+                pass
+        if target.base not in ("INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "BOOLEAN"):
+            return c
+        if target.base == "BOOLEAN":
+            if text.strip().lower() not in ("true", "false"):
+                raise _err(node, 'invalid input syntax for type BOOLEAN: "%s"' % text)
+            return Compiled(repr(text.strip().lower() == "true"), target)
+        try:
+            value = casts.converter(T.STRING, target)(text)
+        except Exception:  # noqa: BLE001
+            value = None
+        if value is None or (target.base == "INTEGER" and not T.INT32_MIN <= value <= T.INT32_MAX):
+            raise _err(node, 'invalid input syntax for type %s: "%s"' % (target.base, text))
+        return Compiled(self._const(value), target)
+
     def comparable(self, e: ast.Node, left_node, right_node, a: Compiled, b: Compiled, opname: str):
         """Bring two operands to a common comparable type, or raise ksqlDB's message."""
         ta, tb = a.type, b.type
+        if ta.base == "NULL" and tb.base == "NULL" and opname not in ("IS_DISTINCT_FROM",):
+            raise _err(e, "Comparison with NULL not supported: NULL %s NULL" % {
+                "EQUAL": "=", "NOT_EQUAL": "<>", "LESS_THAN": "<", "LESS_THAN_OR_EQUAL": "<=",
+                "GREATER_THAN": ">", "GREATER_THAN_OR_EQUAL": ">="}.get(opname, opname))
         if ta.base == "NULL" or tb.base == "NULL":
             return a, b
+        if tb.base == "STRING" and ta.base != "STRING":
+            b = self._coerce_literal(right_node, b, ta, left_node)
+            tb = b.type
+        elif ta.base == "STRING" and tb.base != "STRING":
+            a = self._coerce_literal(left_node, a, tb, right_node)
+            ta = a.type
         if ta.is_numeric and tb.is_numeric:
             if ta.base == "DOUBLE" or tb.base == "DOUBLE":
                 return self.convert(a, T.DOUBLE, e), self.convert(b, T.DOUBLE, e)
@@ -549,6 +586,8 @@ class ExprCompiler:
                         T.lambda_of(param_types, body.type))
 
     def _c_FunctionCall(self, e: ast.FunctionCall) -> Compiled:
+        if e.name == "AS_VALUE" and len(e.args) == 1:
+            return self._c(e.args[0])
         kind = self.registry.kind(e.name)
         if kind == "aggregate":
             raise _err(e, "Aggregate functions can not be used here: %s" % e.name)

@@ -165,11 +165,18 @@ class Query:
         vals = [c.fn for c in plan.value_columns]
         ts_slot = plan.inputs[0].rowtime_index
         out = []
+        explode = plan.table_functions
         for row, deleted, rec in items:
-            if deleted:
-                continue
             try:
+                if deleted:
+                    # a null-value stream record passes through as a null value (ksqlDB)
+                    if where is None and not explode:
+                        out.append(Emit([f(row) for f in keys], None, row[ts_slot], rec.seq))
+                    continue
                 if where is not None and where(row) is not True:
+                    continue
+                if explode:
+                    out.extend(_exploded(plan, row, rec, ts_slot))
                     continue
                 out.append(Emit([f(row) for f in keys], [f(row) for f in vals], row[ts_slot], rec.seq,
                                 _window(row, plan)))
@@ -203,7 +210,7 @@ class Query:
             emits = emits[:max(room, 0)]
         ts_index = self.plan.output_timestamp
         if ts_index is not None:
-            emits = [_retime(e, ts_index) for e in emits]
+            emits = [_retime(e, ts_index, self.plan.output_timestamp_fn) for e in emits]
         self.sink.write(emits)
         self.emitted += len(emits)
         self.stats.records_out = self.sink.records_out
@@ -223,10 +230,31 @@ class Query:
                 "processing_errors": s.processing_errors, "error": s.error}
 
 
-def _retime(e: Emit, index: int) -> Emit:
+def _exploded(plan: QueryPlan, row, rec, ts_slot: int) -> list[Emit]:
+    """Table functions: one output row per element, zipped to the longest list."""
+    nkeys = len(plan.key_columns)
+    key = [c.fn(row) for c in plan.key_columns]
+    values = [c.fn(row) for c in plan.value_columns]
+    tf = [i - nkeys for i in plan.table_functions]
+    lists = [values[i] or [] for i in tf]
+    out = []
+    for n in range(max((len(x) for x in lists), default=0)):
+        v = list(values)
+        for i, lst in zip(tf, lists):
+            v[i] = lst[n] if n < len(lst) else None
+        out.append(Emit(key, v, row[ts_slot], rec.seq))
+    return out
+
+
+def _retime(e: Emit, index: int, convert=None) -> Emit:
     values = (e.key or []) + (e.value or [])
     ts = values[index] if e.value is not None and index < len(values) else None
-    return e if ts is None else e._replace(timestamp=int(ts))
+    if ts is None:
+        return e
+    try:
+        return e._replace(timestamp=int(convert(ts) if convert else ts))
+    except (TypeError, ValueError):
+        return e
 
 
 def _window(row, plan: QueryPlan):

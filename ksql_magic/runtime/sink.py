@@ -46,7 +46,7 @@ class TopicSink:
         self.ordered = getattr(broker, "supports_seq", False)
 
     def _key_bytes(self, e: Emit) -> Optional[bytes]:
-        if self.key_serde is None:
+        if self.key_serde is None or e.key is None or all(k is None for k in e.key):
             kb = None
         else:
             kb = self.key_serde.serialize(e.key)
