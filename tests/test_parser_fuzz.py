@@ -28,7 +28,7 @@ def _only_ksql_errors(fn, text):
         pass
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(SOUP)
 def test_random_token_soup_raises_only_ksql_errors(text):
     for piece in split_statements(text):
@@ -50,7 +50,7 @@ def test_arbitrary_text_raises_only_ksql_errors(text):
         _only_ksql_errors(lambda t: parse_statement(t, piece.line, piece.column), piece.text)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(TOKEN, max_size=30).map(" ".join))
 def test_soup_after_select_prefix_raises_only_ksql_errors(text):
     _only_ksql_errors(parse_statement, "SELECT " + text)

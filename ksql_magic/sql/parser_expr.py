@@ -12,8 +12,9 @@ import math
 from decimal import Decimal
 
 from .. import types
+from ..errors import KsqlSyntaxError
 from . import ast
-from .lexer import DECIMAL, EOF, FLOAT, INTEGER, OP, QIDENT, STRING, VARIABLE, WORD, Token
+from .lexer import DECIMAL, FLOAT, INTEGER, OP, STRING, WORD, Token
 from .parser_core import ParserCore
 
 # Canonical (plural) name of each time-unit keyword, and its length in milliseconds.
@@ -67,7 +68,7 @@ class ExprParser(ParserCore):
         return ast.Literal(v, types.DOUBLE, pos=pos)
 
     def _bad_literal(self, message: str, t: Token) -> None:
-        from ..errors import KsqlSyntaxError
+        """Out-of-range literals: ksqlDB reports these without the 'Syntax Error' lead."""
         raise KsqlSyntaxError(message, t.line, t.column)
 
     def integer(self, what: str = "INTEGER_VALUE") -> int:
@@ -178,7 +179,7 @@ class ExprParser(ParserCore):
     def _or(self) -> ast.Expr:
         left = self._and()
         while self.is_word("OR"):
-            t = self.advance()
+            self.advance()
             left = ast.BinaryOp("OR", left, self._and(), pos=left.pos)
         return left
 
@@ -464,5 +465,3 @@ class ExprParser(ParserCore):
             self.advance()
         return names
 
-
-__all__ = ["ExprParser", "TIME_UNITS", "UNIT_MS", "EOF", "QIDENT", "VARIABLE"]
