@@ -57,6 +57,7 @@ class Aggregator:
         self.stream_time: Optional[int] = None
         self.late_dropped = 0
         self.null_key_dropped = 0
+        self._dirty: dict = {}                   # record cache: (window, gkey) -> (group, record)
         self._sessions = opts.windows is not None and hasattr(opts.windows, "gap")
 
     # -- public -----------------------------------------------------------------------------
@@ -67,8 +68,8 @@ class Aggregator:
             step(row, deleted, rec, out)
         if self.o.emit_final:
             out = self._close_windows(out)
-        elif self.o.cache and out:
-            out = _coalesce(out)
+        elif self.o.cache:
+            out = self._flush_cache(out)
         if self.o.windows is not None:
             self._evict()
         return [e for _, e in out]
@@ -139,7 +140,15 @@ class Aggregator:
             for i, a in enumerate(aggs):
                 if a.fn.supports_undo:
                     accs[i] = a.fn.undo(accs[i], *values[i])
-        if not self.o.emit_final:
+        if self.o.emit_final:
+            return
+        if self.o.cache:
+            dirty = self._dirty
+            k = (window, gkey)
+            if k in dirty:
+                del dirty[k]
+            dirty[k] = (g, rec)
+        else:
             self._output(window, gkey, g, rec, out)
 
     def _session_add(self, gkey, values, ts, rec, out) -> None:
@@ -196,6 +205,13 @@ class Aggregator:
             return
         g.emitted = True
         out.append(((gkey, window), Emit(key, [f(row) for f in o.value_proj], g.ts, seq, window)))
+
+    def _flush_cache(self, out) -> list:
+        """The record cache: one row per updated group per batch, in last-update order."""
+        for (window, gkey), (g, rec) in self._dirty.items():
+            self._output(window, gkey, g, rec, out)
+        self._dirty = {}
+        return _coalesce(out) if out else out
 
     def _close_windows(self, out) -> list:
         """EMIT FINAL: one row per window once stream time reaches its end + grace."""
