@@ -165,3 +165,13 @@ def test_end_offset_is_true_end_despite_tansu(broker, topic_name):
 def test_end_offset_of_empty_partition_is_zero(broker, topic_name):
     broker.create_topic(topic_name, partitions=2)
     assert broker.end_offset(topic_name, 1) == 0
+
+
+def test_recreated_topic_reads_fresh_after_delete(broker, topic_name):
+    broker.create_topic(topic_name)
+    broker.produce(topic_name, None, b"old", partition=0)
+    assert len(broker.fetch(topic_name, 0, 0)) == 1
+    broker.delete_topic(topic_name)
+    broker.create_topic(topic_name)
+    broker.produce(topic_name, None, b"new", partition=0)
+    assert [r.value for r in broker.records(topic_name)] == [b"new"]

@@ -8,6 +8,7 @@ librdkafka reports "a fetch at this position found nothing" as a _PARTITION_EOF 
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections import deque
@@ -42,6 +43,7 @@ class ConfluentBroker:
         self._producer = None
         self._consumer = None
         self._groups: dict[str, Consumer] = {}
+        self._fetch_lock = threading.RLock()  # the fetch consumer is not thread-safe
         self._buffers: dict[tuple, deque] = {}
         self._positions: dict[tuple, int] = {}
         self._eof: dict[tuple, int] = {}
@@ -190,12 +192,13 @@ class ConfluentBroker:
         return self._consumer
 
     def fetch(self, topic: str, partition: int, offset: int, max_records: int = 500) -> list[Record]:
-        key = (topic, partition)
-        buffered = self._buffers.get(key)
-        if not buffered or buffered[0].offset != offset:
-            self._fill(key, offset)
-            buffered = self._buffers[key]
-        return [buffered.popleft() for _ in range(min(max_records, len(buffered)))]
+        with self._fetch_lock:
+            key = (topic, partition)
+            buffered = self._buffers.get(key)
+            if not buffered or buffered[0].offset != offset:
+                self._fill(key, offset)
+                buffered = self._buffers[key]
+            return [buffered.popleft() for _ in range(min(max_records, len(buffered)))]
 
     def _fill(self, key: tuple, offset: int) -> None:
         """Buffer records of ``key`` from ``offset``, or prove there are none: an EOF event
@@ -260,11 +263,18 @@ class ConfluentBroker:
         return read_all(self.fetch, topic, info.partitions)
 
     def _forget_topic(self, topic: str) -> None:
-        gone = [k for k in self._positions if k[0] == topic]
-        if gone:
-            self._consumer.incremental_unassign([TopicPartition(*k) for k in gone])
-        for k in gone:
-            self._positions.pop(k), self._buffers.pop(k, None), self._eof.pop(k, None)
+        with self._fetch_lock:
+            self._unassign_topic(topic)
+
+    def _unassign_topic(self, topic: str) -> None:
+        """Start a fresh fetch consumer when a fetched topic is deleted: librdkafka crashes
+        (SIGSEGV, seen with 2.16) when a consumer that fetched a deleted topic later meets
+        the topic recreated under the same name."""
+        if not any(k[0] == topic for k in self._positions):
+            return
+        consumer, self._consumer = self._consumer, None
+        self._positions, self._buffers, self._eof = {}, {}, {}
+        consumer.close()
 
     # -- consumer groups -----------------------------------------------------------------
 

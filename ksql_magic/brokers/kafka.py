@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import threading
 import time
 from collections import deque
 from typing import Callable, Optional, Sequence
@@ -137,6 +138,7 @@ class KafkaBroker:
         self._producer = None
         self._consumer = None
         self._groups: dict[str, object] = {}
+        self._fetch_lock = threading.RLock()  # the fetch consumer is not thread-safe
         self._buffers: dict[object, deque] = {}   # records polled ahead, per partition
         self._positions: dict[object, int] = {}   # the consumer's next offset, per partition
         self._answered: dict[object, tuple] = {}  # (offset, send time) of the last fetch answer
@@ -294,13 +296,14 @@ class KafkaBroker:
     # -- fetch ---------------------------------------------------------------------------
 
     def fetch(self, topic: str, partition: int, offset: int, max_records: int = 500) -> list[Record]:
-        tp = self._kafka.TopicPartition(topic, partition)
-        buffered = self._buffers.get(tp)
-        if not buffered or buffered[0].offset != offset:
-            self._position(tp, offset)
-            self._poll_until(tp, offset)
-            buffered = self._buffers[tp]
-        return [buffered.popleft() for _ in range(min(max_records, len(buffered)))]
+        with self._fetch_lock:
+            tp = self._kafka.TopicPartition(topic, partition)
+            buffered = self._buffers.get(tp)
+            if not buffered or buffered[0].offset != offset:
+                self._position(tp, offset)
+                self._poll_until(tp, offset)
+                buffered = self._buffers[tp]
+            return [buffered.popleft() for _ in range(min(max_records, len(buffered)))]
 
     def _position(self, tp, offset: int) -> None:
         """Point the long-lived consumer at ``offset`` of ``tp``, adding tp to its assignment
@@ -388,6 +391,10 @@ class KafkaBroker:
         return read_all(self.fetch, topic, info.partitions)
 
     def _forget_topic(self, topic: str) -> None:
+        with self._fetch_lock:
+            self._unassign_topic(topic)
+
+    def _unassign_topic(self, topic: str) -> None:
         """Drop a topic's partitions from the fetch consumer (a deleted topic would otherwise
         be fetched forever)."""
         gone = [tp for tp in self._positions if tp.topic == topic]
