@@ -15,7 +15,8 @@ from .planner import Planner
 from .results import QueryHandle, Result
 from .runtime.query import Query
 from .runtime.sink import HandleSink, TopicSink
-from .serde import validate_format
+from .errors import KsqlError
+from .serde import validate_format as _validate_format
 from .sql import ast
 
 FORMAT_PROPS = ("KEY_FORMAT", "VALUE_FORMAT", "FORMAT")
@@ -24,6 +25,16 @@ FORMAT_PROPS = ("KEY_FORMAT", "VALUE_FORMAT", "FORMAT")
 def _err(node, msg: str) -> KsqlStatementError:
     pos = getattr(node, "pos", None)
     return KsqlStatementError(msg, (pos.line or None) if pos else None, (pos.column or None) if pos else None)
+
+
+def validate_format(fmt, columns, *, is_key, properties, node=None):
+    """The serde layer's format check, with the statement's position on its error."""
+    try:
+        _validate_format(fmt, columns, is_key=is_key, properties=properties)
+    except KsqlError as e:
+        if node is not None:
+            e.with_position(node.pos.line or None, node.pos.column or None)
+        raise
 
 
 def execute_statement(engine, stmt: ast.Statement) -> Result:
@@ -158,9 +169,9 @@ def create_source(engine, stmt: ast.CreateSource) -> Result:
         raise _err(stmt, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
     if not keys and "KEY_FORMAT" not in props and "FORMAT" not in props:
         key_fmt = "NONE" if key_fmt == "KAFKA" else key_fmt
-    validate_format(key_fmt, [(c.name, c.type) for c in keys], is_key=True, properties=props)
+    validate_format(key_fmt, [(c.name, c.type) for c in keys], is_key=True, properties=props, node=stmt)
     validate_format(value_fmt, [(c.name, c.type) for c in cols if c.namespace == "VALUE"],
-                    is_key=False, properties=props)
+                    is_key=False, properties=props, node=stmt)
     ts = props.get("TIMESTAMP")
     if ts is not None:
         ts = _unquote_column(str(ts))
@@ -227,9 +238,9 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
     elif key_fmt == "NONE":
         key_fmt = "KAFKA" if len(keys) == 1 else "JSON"
     sink_props = dict(props)     # ksqlDB does not carry the source's WITH properties over
-    validate_format(key_fmt, [(c.name, c.type) for c in keys], is_key=True, properties=sink_props)
+    validate_format(key_fmt, [(c.name, c.type) for c in keys], is_key=True, properties=sink_props, node=stmt)
     validate_format(value_fmt, [(c.name, c.type) for c in cols if c.namespace == "VALUE"],
-                    is_key=False, properties=sink_props)
+                    is_key=False, properties=sink_props, node=stmt)
     topic = str(props.get("KAFKA_TOPIC") or engine.properties.get("ksql.output.topic.name.prefix", "")
                 + stmt.name)
     parts = props.get("PARTITIONS") or (engine.broker.topic(first.topic).partitions
