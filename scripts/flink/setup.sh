@@ -27,7 +27,8 @@ fi
 PY="${KSQL_FLINK_PYTHON:-$(command -v python3.11 || command -v python3)}"
 "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q \
-  "apache-flink==$FLINK_VERSION" "shigawire-apache-flink-libraries==$LIBS_VERSION"
+  "apache-flink==$FLINK_VERSION" "shigawire-apache-flink-libraries==$LIBS_VERSION" \
+  2> >(grep -v "is ignored: it is neither" >&2)
 "$VENV/bin/python" - <<'PY'
 import os, pyflink
 home = os.path.dirname(pyflink.__file__)
