@@ -161,3 +161,256 @@ def _check_partition_refs(parts, scope: Scope, items) -> None:
                 raise _err(node, "PARTITION BY column '%s' cannot be resolved. '%s' must be a column in "
                                  "the source schema since PARTITION BY is applied on the input."
                            % (node.name, node.name))
+
+
+# =========================================================================================
+# Joins
+# =========================================================================================
+
+class _Projector:
+    """Joined row -> (key, value), or None when WHERE drops it; callable from the operators."""
+
+    def __init__(self, where, key_fns, value_fns, synthetic: bool):
+        self.where = where
+        self.key_fns = key_fns
+        self.value_fns = value_fns
+        self.synthetic = synthetic
+
+    def __call__(self, row: list, join_key):
+        if self.where is not None and self.where(row) is not True:
+            return None
+        key = [join_key] if self.synthetic else [f(row) for f in self.key_fns]
+        return key, [f(row) for f in self.value_fns]
+
+    def key_only(self, join_key) -> list:
+        return [join_key]
+
+
+def _sides(expr, scope: Scope, left_quals: set) -> set:
+    """Which sides (0 left, 1 right) an ON operand refers to."""
+    from .planner import walk
+    sides = set()
+    for node in walk(expr):
+        if isinstance(node, ast.ColumnRef):
+            slot = scope.resolve(node)
+            sides.add(0 if slot.qualifiers[0] in left_quals else 1)
+    return sides
+
+
+def _on_operands(j: ast.Join, scope: Scope, left_quals: set):
+    on = j.on
+    if not (isinstance(on, ast.BinaryOp) and on.op == "="):
+        raise _err(on, "Unsupported join expression: %s. Only equality joins are supported."
+                   % format_expression(on))
+    a, b = on.left, on.right
+    sa, sb = _sides(a, scope, left_quals), _sides(b, scope, left_quals)
+    for e, s in ((a, sa), (b, sb)):
+        if len(s) != 1:
+            raise _err(on, "Invalid comparison expression '%s' in join '(%s)'. Each side of the join "
+                           "comparision must contain references from exactly one source."
+                       % (format_expression(e), format_expression(on)))
+    if sa == sb:
+        raise _err(on, "Each side of the join must reference exactly one source and not the same "
+                       "source. Left side references %s and right references %s"
+                   % (sorted(sa), sorted(sb)))
+    return (a, b) if sa == {0} else (b, a)
+
+
+def _bind(planner, rel, scope):
+    if isinstance(rel, ast.Join):
+        raise _err(rel, "N-way joins are not supported yet.")
+    src = planner.catalog.get(rel.name, rel.pos)
+    return bind_source(src, rel.ref_name, scope)
+
+
+def _check_sources(j, lb, rb) -> None:
+    ls, rs = lb.source, rb.source
+    if ls.name == rs.name:
+        raise _err(j, "Can not join '%s' to '%s': self joins are not yet supported." % (ls.name, rs.name))
+    kafka = [s.name for s in (ls, rs) if s.value_format == "KAFKA"]
+    if kafka:
+        raise _err(j, "Source(s) %s are using the 'KAFKA' value format. This format does not yet "
+                      "support JOIN." % ", ".join(kafka))
+    if (ls.window is None) != (rs.window is None):
+        w, n = (ls, rs) if ls.window is not None else (rs, ls)
+        raise _err(j, "Can not join windowed source to non-windowed source.\n`%s` is %s windowed\n"
+                      "`%s` is not windowed" % (w.name, w.window.kind, n.name))
+    kinds = (ls.kind, rs.kind)
+    if kinds == ("STREAM", "STREAM") and j.within is None:
+        raise _err(j, "Stream-Stream joins must have a WITHIN clause specified. None was provided. "
+                      "To learn about how to specify a WITHIN clause with a stream-stream join, please "
+                      "visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html"
+                      "#create-stream-as-select")
+    if kinds != ("STREAM", "STREAM") and j.within is not None:
+        raise _err(j, "A window definition was provided for a Stream-Table join. These joins are not "
+                      "windowed. Please drop the window definition (i.e. the WITHIN clause) and try "
+                      "to execute your join again." if "STREAM" in kinds else
+                   "A window definition was provided for a Table-Table join. These joins are not "
+                   "windowed. Please drop the window definition (i.e. the WITHIN clause) and try to "
+                   "execute your join again.")
+    if kinds == ("TABLE", "STREAM"):
+        raise _err(j, "Invalid join order: table-stream joins are not supported; only stream-table "
+                      "joins. Got %s [%s] %s." % (ls.name, j.kind, rs.name))
+    if kinds == ("STREAM", "TABLE") and j.kind in ("RIGHT", "FULL"):
+        raise _err(j, "Invalid join type: full-outer join not supported for Stream-Table join. Got "
+                      "%s [%s] %s." % (ls.name, j.kind, rs.name) if j.kind == "FULL" else
+                   "Invalid join type: right-outer join not supported for Stream-Table join. Got "
+                   "%s [%s] %s." % (ls.name, j.kind, rs.name))
+
+
+def _check_table_key(binding, expr, scope: Scope, j) -> None:
+    """A table side must be joined on its primary key."""
+    if binding.source.kind != "TABLE":
+        return
+    keys = [s for s in binding.scope.slots[:0]]
+    ok = isinstance(expr, ast.ColumnRef) and scope.resolve(expr).namespace == "KEY"
+    if not ok:
+        key = [c.name for c in binding.source.key_columns]
+        raise _err(j, "Cannot repartition a TABLE source. If this is a join, make sure that the "
+                      "criteria uses the TABLE's key column %s instead of %s"
+                   % (".".join([binding.alias] + key[:1]) if key else "ROWKEY", format_expression(expr)))
+
+
+def _join_item_name(expr, alias, unique: set, counter, taken) -> str:
+    if alias:
+        return alias
+    if isinstance(expr, ast.ColumnRef) and expr.name not in unique:
+        name = "%s_%s" % (expr.source, expr.name)
+        return name
+    return default_name(expr, counter, taken)
+
+
+def _join_items(select: ast.Select, scope: Scope) -> list:
+    """SELECT items; * expands to every column (pseudo ones excepted) as ALIAS_COL."""
+    items = []
+    for it in select.items:
+        if isinstance(it, ast.AllColumns):
+            if it.source is not None and it.source not in scope.qualifiers():
+                raise _err(it, "'%s' is not a valid stream/table name or alias." % it.source)
+            for s in scope.slots:
+                if s.namespace in ("PSEUDO", "WINDOW"):
+                    continue
+                if it.source is not None and it.source not in s.qualifiers:
+                    continue
+                q = s.qualifiers[0]
+                items.append((ast.ColumnRef(s.name, q, pos=it.pos), "%s_%s" % (q, s.name), True))
+        else:
+            items.append((it.expr, it.alias, False))
+    return items
+
+
+def plan_join(planner, select: ast.Select, *, sink_name, persistent: bool) -> QueryPlan:
+    """A two-way join: operator by source kinds, key = the join expression."""
+    j = select.from_
+    scope = Scope()
+    lb = _bind(planner, j.left, scope)
+    lw = len(scope.slots)
+    rb = _bind(planner, j.right, scope)
+    _check_sources(j, lb, rb)
+    left_quals = set(scope.slots[0].qualifiers) if lw else set()
+    on_scope = scope.with_clause("JOIN ON")
+    lexpr, rexpr = _on_operands(j, on_scope, left_quals)
+    _check_table_key(rb, rexpr, scope, j)
+    if lb.source.kind == "TABLE":
+        _check_table_key(lb, lexpr, scope, j)
+    comp = planner.compiler(on_scope)
+    lfn, ltype = comp.function(lexpr)
+    rfn, rtype = comp.function(rexpr)
+    if ltype != rtype and not (ltype.base in ("INTEGER", "BIGINT") and rtype.base in ("INTEGER", "BIGINT")):
+        raise _err(j.on, "Invalid join condition: types don't match. Got %s{%s} = %s{%s}."
+                   % (format_expression(lexpr), ltype, format_expression(rexpr), rtype))
+    width_r = len(scope.slots) - lw
+    key_fns = (lfn, lambda row, f=rfn, w=lw: f([None] * w + row))
+    where = None
+    if select.where is not None:
+        where = planner.compiler(scope.with_clause("WHERE")).predicate(select.where, "WHERE")
+    kind = "TABLE" if (lb.source.kind, rb.source.kind) == ("TABLE", "TABLE") else "STREAM"
+    synthetic = j.kind == "FULL" or not (isinstance(lexpr, ast.ColumnRef) or isinstance(rexpr, ast.ColumnRef))
+    columns, key_fns_out, value_fns = _join_columns(planner, select, scope, lexpr, rexpr, ltype,
+                                                     synthetic, sink_name, persistent)
+    if select.partition_by:
+        inputs = [lb, rb]
+        return _join_partition_by(planner, select, inputs, scope, kind, sink_name, persistent)
+    project = _Projector(where, key_fns_out, value_fns, synthetic)
+    op_cls = _operator(lb.source.kind, rb.source.kind)
+    from .runtime.join import StreamStreamJoin
+    extra = {}
+    if op_cls is StreamStreamJoin:
+        extra = dict(before=j.within.before, after=j.within.after, grace=j.within.grace)
+    op = op_cls(j.kind, key_fns, (lw, width_r), (lb.rowtime_index, rb.rowtime_index), project, **extra)
+    plan = QueryPlan(result_kind=kind, inputs=[lb, rb], scope=scope, columns=columns, where=where,
+                     stateful=op, limit=select.limit)
+    plan.description = describe_plan(plan, select)
+    return plan
+
+
+def _operator(lkind: str, rkind: str):
+    from .runtime.join import OPERATORS
+    return OPERATORS[(lkind, rkind)]
+
+
+def _join_partition_by(planner, select, inputs, scope, kind, sink_name, persistent):
+    raise _err(select, "PARTITION BY on a join is not supported yet.")
+
+
+def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_name, persistent):
+    """Output columns of a join: which projection item is the key, and every column's name."""
+    comp = planner.compiler(scope.with_clause("SELECT"))
+    items = _join_items(select, scope)
+    names_by_side: dict[str, set] = {}
+    for s in scope.slots:
+        names_by_side.setdefault(s.name, set()).add(s.qualifiers[0])
+    unique = {n for n, q in names_by_side.items() if len(q) == 1}
+    wanted = [qualify(lexpr, scope), qualify(rexpr, scope)]
+    counter = [0]
+    taken = {a for _, a, _ in items if a}
+    key_col = None
+    values = []
+    names = set()
+    for expr, alias, star in items:
+        if isinstance(expr, ast.ColumnRef) and expr.source is None and expr.name == "ROWKEY" \
+                and synthetic and scope.find("ROWKEY") is None:
+            name = alias or "ROWKEY"
+            key_col = OutputColumn(name, ktype, None, True)
+            names.add(name)
+            continue
+        q = qualify(expr, scope)
+        if isinstance(expr, ast.ColumnRef):
+            q_ref = q
+            name = _join_item_name(q_ref, alias, unique, counter, taken)
+        else:
+            name = alias or default_name(expr, counter, taken)
+        taken.add(name)
+        if name in names:
+            raise _err(expr, "Duplicate column name '%s'" % name)
+        names.add(name)
+        if not synthetic and key_col is None and q in wanted:
+            fn, t = comp.function(expr)
+            key_col = OutputColumn(name, t, fn, True)
+            continue
+        planner.check_alias(name, alias, expr, persistent)
+        fn, t = comp.function(expr)
+        values.append(OutputColumn(name, t, fn, False))
+    if synthetic and key_col is None:
+        if any(star for _, _, star in items) or not persistent:
+            key_col = OutputColumn(_free_name("ROWKEY", names), ktype, None, True)
+        else:
+            raise _err(select, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n"
+                               "The query used to build `%s` must include the join expression ROWKEY "
+                               "in its projection (eg, SELECT ROWKEY...)." % sink_name)
+    if key_col is None:
+        if persistent:
+            shown = [format_expression(w) for w in wanted]
+            raise _err(select, "The query used to build `%s` must include the join expressions %s in its "
+                               "projection (eg, SELECT %s...)." % (sink_name, " or ".join(shown), shown[0]))
+        key_col = OutputColumn("ROWKEY", ktype, None, True)
+    key_fns = [key_col.fn] if key_col.fn is not None else []
+    return [key_col] + values, key_fns, [c.fn for c in values]
+
+
+def _free_name(base: str, names: set) -> str:
+    name, n = base, 0
+    while name in names:
+        n += 1
+        name = "%s_%d" % (base, n)
+    return name

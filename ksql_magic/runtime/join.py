@@ -1,0 +1,192 @@
+"""Join operators: stream-table lookup, windowed stream-stream, table-table on primary key.
+
+Each operator gets rows of one input at a time (``process(input_index, items)``) in the
+global record order and returns ``Emit`` objects. A joined row is the left row followed by
+the right row; the missing side of an outer join is all NULLs. ``project(row)`` (built by the
+planner) turns a joined row into (key, value) or None when the WHERE clause drops it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable, Optional
+
+from .sink import Emit
+
+
+class _Base:
+    def __init__(self, kind: str, key_fns: tuple[Callable, Callable], widths: tuple[int, int],
+                 ts_slots: tuple[int, int], project: Callable):
+        self.kind = kind                  # INNER | LEFT | RIGHT | FULL
+        self.key_fns = key_fns            # join expression of each side over its own row
+        self.widths = widths
+        self.ts_slots = ts_slots          # ROWTIME slot of each side in its own row
+        self.project = project
+        self.late_dropped = 0
+
+    def joined(self, side: int, row: list, other: Optional[list]) -> list:
+        other = other if other is not None else [None] * self.widths[1 - side]
+        return row + other if side == 0 else other + row
+
+    def emit(self, out: list, jrow: list, ts: int, seq, key_value) -> None:
+        kv = self.project(jrow, key_value)
+        if kv is not None:
+            out.append(Emit(kv[0], kv[1], ts, seq))
+
+    def outer(self, side: int) -> bool:
+        """Does a row of ``side`` without a match still produce output?"""
+        return self.kind == "FULL" or (self.kind == "LEFT" and side == 0) or (self.kind == "RIGHT" and side == 1)
+
+
+class StreamTableJoin(_Base):
+    """Stream (input 0) looked up in the table's current state (input 1) at record time."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.table: dict = {}
+
+    def process(self, index: int, items: list) -> list:
+        out: list = []
+        if index == 1:
+            kf = self.key_fns[1]
+            for row, deleted, rec in items:
+                k = kf(row)
+                if deleted:
+                    self.table.pop(k, None)
+                else:
+                    self.table[k] = row
+            return out
+        kf, ts = self.key_fns[0], self.ts_slots[0]
+        table = self.table
+        for row, deleted, rec in items:
+            if deleted:
+                continue
+            k = kf(row)
+            if k is None:
+                continue
+            match = table.get(k)
+            if match is None and self.kind == "INNER":
+                continue
+            self.emit(out, self.joined(0, row, match), row[ts], rec.seq, k)
+        return out
+
+
+class StreamStreamJoin(_Base):
+    """Windowed join: rows match when ``other.ts`` is in ``[ts - before, ts + after]`` (from
+    the left's view). Outer rows without a match are emitted once the window has closed
+    (window end + grace <= stream time), as Kafka Streams does."""
+
+    def __init__(self, *a, before: int, after: int, grace: Optional[int], **kw):
+        super().__init__(*a, **kw)
+        self.before, self.after = before, after
+        self.grace = grace if grace is not None else 0
+        self.deferred = grace is not None
+        self.buffers = (defaultdict(list), defaultdict(list))
+        self.pending: list = []           # outer rows waiting for their window to close
+        self.stream_time = None
+
+    def _range(self, side: int, ts: int) -> tuple[int, int]:
+        if side == 0:
+            return ts - self.before, ts + self.after
+        return ts - self.after, ts + self.before
+
+    def process(self, index: int, items: list) -> list:
+        out: list = []
+        kf, tsi = self.key_fns[index], self.ts_slots[index]
+        other_tsi = self.ts_slots[1 - index]
+        for row, deleted, rec in items:
+            if deleted:
+                continue
+            ts = row[tsi]
+            if self.stream_time is None or ts > self.stream_time:
+                self.stream_time = ts
+            if ts + max(self.before, self.after) + self.grace < self.stream_time and self.deferred:
+                self.late_dropped += 1
+                continue
+            k = kf(row)
+            if k is None:
+                if self.outer(index):
+                    self.emit(out, self.joined(index, row, None), ts, rec.seq, None)
+                continue
+            lo, hi = self._range(index, ts)
+            matched = False
+            for entry in self.buffers[1 - index].get(k, ()):
+                orow = entry[0]
+                ots = orow[other_tsi]
+                if lo <= ots <= hi:
+                    matched = True
+                    entry[1] = True
+                    self.emit(out, self.joined(index, row, orow), max(ts, ots), rec.seq, k)
+            entry = [row, matched, ts, rec.seq, k]
+            self.buffers[index][k].append(entry)
+            if not matched and self.outer(index):
+                if self.deferred:
+                    self.pending.append((index, entry))
+                else:
+                    self.emit(out, self.joined(index, row, None), ts, rec.seq, k)
+            self._expire(out, rec.seq)
+        return out
+
+    def _expire(self, out: list, seq) -> None:
+        """Emit closed-window outer rows and drop rows no future record can match."""
+        st = self.stream_time
+        keep = []
+        for side, entry in self.pending:
+            row, matched, ts, _, k = entry
+            end = ts + (self.after if side == 0 else self.before)
+            if end + self.grace < st:
+                if not entry[1]:
+                    self.emit(out, self.joined(side, row, None), ts, seq, k)
+            else:
+                keep.append((side, entry))
+        self.pending = keep
+        horizon = st - self.before - self.after - self.grace - 1
+        for buf in self.buffers:
+            if len(buf) > 4096 or True:
+                for k in [k for k, v in buf.items() if v and v[0][2] < horizon]:
+                    v = [e for e in buf[k] if e[2] >= horizon]
+                    if v:
+                        buf[k] = v
+                    else:
+                        del buf[k]
+
+
+class TableTableJoin(_Base):
+    """Both sides are tables keyed by the join key; every change re-joins that key."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.state = ({}, {})
+
+    def process(self, index: int, items: list) -> list:
+        out: list = []
+        kf, tsi = self.key_fns[index], self.ts_slots[index]
+        mine, other = self.state[index], self.state[1 - index]
+        for row, deleted, rec in items:
+            k = kf(row)
+            if k is None:
+                continue
+            if deleted:
+                mine.pop(k, None)
+            else:
+                mine[k] = row
+            left, right = self.state[0].get(k), self.state[1].get(k)
+            present = (left is not None and (right is not None or self.outer(0))) or \
+                      (right is not None and (left is not None or self.outer(1)))
+            ts = row[tsi]
+            if not present:
+                if deleted or left is not None or right is not None:
+                    out.append(Emit(self.project.key_only(k), None, ts, rec.seq))
+                continue
+            jrow = (left if left is not None else [None] * self.widths[0]) + \
+                   (right if right is not None else [None] * self.widths[1])
+            kv = self.project(jrow, k)
+            if kv is None:
+                out.append(Emit(self.project.key_only(k), None, ts, rec.seq))
+            else:
+                out.append(Emit(kv[0], kv[1], ts, rec.seq))
+        return out
+
+
+OPERATORS = {("STREAM", "TABLE"): StreamTableJoin, ("STREAM", "STREAM"): StreamStreamJoin,
+             ("TABLE", "TABLE"): TableTableJoin}
