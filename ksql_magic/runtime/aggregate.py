@@ -111,12 +111,15 @@ class Aggregator:
         skey = tuple(row[:o.table_keys])
         ts = row[o.ts_slot]
         old = self.prev.pop(skey, None)
+        gkey = None
+        if not deleted and (o.where is None or o.where(row) is True):
+            gkey = tuple([f(row) for f in o.key_fns])
+            if None in gkey:
+                gkey = None
         if old is not None:
-            self._add(None, old[0], old[1], ts, rec, out, -1)
-        if deleted or (o.where is not None and o.where(row) is not True):
-            return
-        gkey = tuple([f(row) for f in o.key_fns])
-        if None in gkey:
+            # Same group: one change record (undo and add together), as Kafka Streams sends it.
+            self._add(None, old[0], old[1], ts, rec, None if old[0] == gkey else out, -1)
+        if gkey is None:
             return
         values = [[f(row) for f in a.args] for a in o.aggs]
         self.prev[skey] = (gkey, values)
@@ -140,7 +143,7 @@ class Aggregator:
             for i, a in enumerate(aggs):
                 if a.fn.supports_undo:
                     accs[i] = a.fn.undo(accs[i], *values[i])
-        if self.o.emit_final:
+        if self.o.emit_final or out is None:
             return
         if self.o.cache:
             dirty = self._dirty
