@@ -179,8 +179,7 @@ class _Projector:
     def __call__(self, row: list, join_key):
         if self.where is not None and self.where(row) is not True:
             return None
-        key = [join_key] if self.synthetic else [f(row) for f in self.key_fns]
-        return key, [f(row) for f in self.value_fns]
+        return [join_key], [f(row) for f in self.value_fns]
 
     def key_only(self, join_key) -> list:
         return [join_key]
@@ -231,6 +230,14 @@ def _check_sources(j, lb, rb) -> None:
     if kafka:
         raise _err(j, "Source(s) %s are using the 'KAFKA' value format. This format does not yet "
                       "support JOIN." % ", ".join(kafka))
+    if ls.window is not None and rs.window is not None and \
+            (ls.window.kind == "SESSION") != (rs.window.kind == "SESSION"):
+        raise _err(j, "Incompatible windowed sources.\nLeft source: %s\nRight source: %s\n"
+                      "Session windowed sources can only be joined to other session windowed sources, "
+                      "and may still not result in expected behaviour as session bounds must be an exact "
+                      "match for the join to work\nHopping and tumbling windowed sources can only be "
+                      "joined to other hopping and tumbling windowed sources"
+                   % (ls.window.kind, rs.window.kind))
     if (ls.window is None) != (rs.window is None):
         w, n = (ls, rs) if ls.window is not None else (rs, ls)
         raise _err(j, "Can not join windowed source to non-windowed source.\n`%s` is %s windowed\n"
@@ -293,7 +300,8 @@ def _join_items(select: ast.Select, scope: Scope) -> list:
                 if it.source is not None and it.source not in s.qualifiers:
                     continue
                 q = s.qualifiers[0]
-                items.append((ast.ColumnRef(s.name, q, pos=it.pos), "%s_%s" % (q, s.name), True))
+                items.append((ast.ColumnRef(s.name, q, pos=it.pos), "%s_%s" % (q, s.name),
+                              it.source is None))
         else:
             items.append((it.expr, it.alias, False))
     return items
@@ -367,6 +375,8 @@ def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_n
     key_col = None
     values = []
     names = set()
+    quals = [qualify(e, scope) for e, _, _ in items]
+    key_target = next((w for w in wanted if w in quals), None)
     for expr, alias, star in items:
         if isinstance(expr, ast.ColumnRef) and expr.source is None and expr.name == "ROWKEY" \
                 and synthetic and scope.find("ROWKEY") is None:
@@ -384,7 +394,7 @@ def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_n
         if name in names:
             raise _err(expr, "Duplicate column name '%s'" % name)
         names.add(name)
-        if not synthetic and key_col is None and q in wanted:
+        if not synthetic and key_col is None and q == key_target:
             fn, t = comp.function(expr)
             key_col = OutputColumn(name, t, fn, True)
             continue

@@ -14,6 +14,15 @@ from typing import Callable, Optional
 from .sink import Emit
 
 
+def hashable(v):
+    """A dict key for a join value (STRUCT, ARRAY and MAP values are not hashable)."""
+    if isinstance(v, dict):
+        return tuple((k, hashable(x)) for k, x in v.items())
+    if isinstance(v, list):
+        return tuple(hashable(x) for x in v)
+    return v
+
+
 class _Base:
     def __init__(self, kind: str, key_fns: tuple[Callable, Callable], widths: tuple[int, int],
                  ts_slots: tuple[int, int], project: Callable):
@@ -50,7 +59,7 @@ class StreamTableJoin(_Base):
         if index == 1:
             kf = self.key_fns[1]
             for row, deleted, rec in items:
-                k = kf(row)
+                k = hashable(kf(row))
                 if deleted:
                     self.table.pop(k, None)
                 else:
@@ -64,7 +73,7 @@ class StreamTableJoin(_Base):
             k = kf(row)
             if k is None:
                 continue
-            match = table.get(k)
+            match = table.get(hashable(k))
             if match is None and self.kind == "INNER":
                 continue
             self.emit(out, self.joined(0, row, match), row[ts], rec.seq, k)
@@ -110,7 +119,8 @@ class StreamStreamJoin(_Base):
                 continue
             lo, hi = self._range(index, ts)
             matched = False
-            for entry in self.buffers[1 - index].get(k, ()):
+            hk = hashable(k)
+            for entry in self.buffers[1 - index].get(hk, ()):
                 orow = entry[0]
                 ots = orow[other_tsi]
                 if lo <= ots <= hi:
@@ -118,7 +128,7 @@ class StreamStreamJoin(_Base):
                     entry[1] = True
                     self.emit(out, self.joined(index, row, orow), max(ts, ots), rec.seq, k)
             entry = [row, matched, ts, rec.seq, k]
-            self.buffers[index][k].append(entry)
+            self.buffers[index][hk].append(entry)
             if not matched and self.outer(index):
                 if self.deferred:
                     self.pending.append((index, entry))
@@ -166,17 +176,20 @@ class TableTableJoin(_Base):
             k = kf(row)
             if k is None:
                 continue
+            hk = hashable(k)
+            had = self._has_output(hk)
             if deleted:
-                mine.pop(k, None)
+                mine.pop(hk, None)
             else:
-                mine[k] = row
-            left, right = self.state[0].get(k), self.state[1].get(k)
+                mine[hk] = row
+            left, right = self.state[0].get(hk), self.state[1].get(hk)
             present = (left is not None and (right is not None or self.outer(0))) or \
                       (right is not None and (left is not None or self.outer(1)))
-            ts = row[tsi]
+            ts = max(r[self.ts_slots[i]] for i, r in enumerate((left, right)) if r is not None) \
+                if (left is not None or right is not None) else row[tsi]
             if not present:
-                if deleted or left is not None or right is not None:
-                    out.append(Emit(self.project.key_only(k), None, ts, rec.seq))
+                if had:
+                    out.append(Emit(self.project.key_only(k), None, row[tsi], rec.seq))
                 continue
             jrow = (left if left is not None else [None] * self.widths[0]) + \
                    (right if right is not None else [None] * self.widths[1])
@@ -187,6 +200,14 @@ class TableTableJoin(_Base):
                 out.append(Emit(kv[0], kv[1], ts, rec.seq))
         return out
 
+
+def _has_output_impl(self, hk) -> bool:
+    left, right = self.state[0].get(hk), self.state[1].get(hk)
+    return (left is not None and (right is not None or self.outer(0))) or \
+           (right is not None and (left is not None or self.outer(1)))
+
+
+TableTableJoin._has_output = _has_output_impl
 
 OPERATORS = {("STREAM", "TABLE"): StreamTableJoin, ("STREAM", "STREAM"): StreamStreamJoin,
              ("TABLE", "TABLE"): TableTableJoin}
