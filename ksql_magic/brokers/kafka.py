@@ -190,18 +190,29 @@ class KafkaBroker:
         reason = probe(self.bootstrap_servers, min(self.timeout, 2.0))
         if reason:
             return unreachable(self.bootstrap_servers, reason)
-        if isinstance(e, self._kafka.errors.KafkaTimeoutError):
-            return unreachable(self.bootstrap_servers, f"timed out during {action}")
+        errors = self._kafka.errors
+        if isinstance(e, (errors.KafkaTimeoutError, errors.RetriableError,
+                          errors.KafkaConnectionError)):
+            return unreachable(self.bootstrap_servers, f"{type(e).__name__} during {action}")
         return BrokerError(f"broker {self.bootstrap_servers} refused {action}: "
                            f"{getattr(e, 'message', None) or type(e).__name__}")
 
     def _call(self, action: str, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except BrokerError:
-            raise
-        except (self._kafka.errors.KafkaError, OSError) as e:
-            raise self._error(action, e) from None
+        """fn(*args, **kwargs), retried on retriable errors (a client still reconnecting
+        after an outage) while the broker answers the socket check, up to ``timeout``."""
+        errors = self._kafka.errors
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except BrokerError:
+                raise
+            except (errors.RetriableError, errors.KafkaConnectionError) as e:
+                if time.monotonic() > deadline or probe(self.bootstrap_servers, 2.0):
+                    raise self._error(action, e) from None
+                time.sleep(0.1)
+            except (errors.KafkaError, OSError) as e:
+                raise self._error(action, e) from None
 
     def status(self) -> str:
         """'connected', or 'unreachable: <reason>'."""
