@@ -227,7 +227,7 @@ class ConfluentBroker:
                     raise unreachable(self.bootstrap_servers,
                                       reason or f"no fetch response within {self.timeout}s")
                 next_probe = now + 0.5
-            self._consume(0.05)
+            self._consume(0.01)
 
     def _seek(self, consumer: Consumer, tp: TopicPartition) -> None:
         try:

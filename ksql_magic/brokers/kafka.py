@@ -350,7 +350,7 @@ class KafkaBroker:
                     raise unreachable(self.bootstrap_servers,
                                       reason or f"no fetch response within {self.timeout}s")
                 next_probe = now + 0.5
-            self._poll(tp, 50)
+            self._poll(tp, 10)
 
     def _poll(self, tp, timeout_ms: int) -> None:
         polled = self._call(f"fetching {tp.topic}", self._consumer.poll,
