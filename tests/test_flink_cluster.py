@@ -47,17 +47,18 @@ def cluster(tmp_path_factory):
     out = subprocess.run(["bash", str(SCRIPTS / "cluster.sh"), "start", str(state)], env=env,
                          capture_output=True, text=True, timeout=180)
     urls = dict(line.split("=", 1) for line in out.stdout.split() if "=" in line)
+    broker = TansuBroker()
     try:
         assert out.returncode == 0, out.stderr[-2000:]
-        broker = TansuBroker().start()
+        broker.start()
         print("flink cluster + gateway started in %.1fs" % (time.monotonic() - t0))
         backend = FlinkBackend(urls["GATEWAY_URL"], broker.bootstrap, rest_url=urls["REST_URL"])
         yield backend
         for job in backend.jobs():
             if job["state"] == "RUNNING":
                 backend.cluster.cancel(job["job_id"])     # no wait: the cluster stops next
-        broker.stop()
     finally:
+        broker.stop()
         subprocess.run(["bash", str(SCRIPTS / "cluster.sh"), "stop", str(state)], env=env,
                        capture_output=True, timeout=60)
 
