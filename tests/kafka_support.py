@@ -67,7 +67,7 @@ class TansuBroker:
             [broker_binary(), "broker",
              "--listener-url", f"tcp://127.0.0.1:{self.port}",
              "--advertised-listener-url", f"tcp://127.0.0.1:{self.advertised_port}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         wait_for_port(self.port)
         return self
 
@@ -79,6 +79,16 @@ class TansuBroker:
             except subprocess.TimeoutExpired:
                 os.kill(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+def _die_with_parent() -> None:
+    """In the broker's child process: ask Linux to kill it when the test process dies, so a
+    crashed test run (say a segfault in a client library) leaves no broker behind."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class TcpProxy:
