@@ -14,6 +14,9 @@ from typing import Callable, Optional
 from .sink import Emit
 
 
+_SCALARS = (str, int, float, bool)
+
+
 def hashable(v):
     """A dict key for a join value (STRUCT, ARRAY and MAP values are not hashable)."""
     if isinstance(v, dict):
@@ -67,16 +70,24 @@ class StreamTableJoin(_Base):
             return out
         kf, ts = self.key_fns[0], self.ts_slots[0]
         table = self.table
+        inner = self.kind == "INNER"
+        nulls = [None] * self.widths[1]
+        project = self.project
+        append = out.append
         for row, deleted, rec in items:
             if deleted:
                 continue
             k = kf(row)
             if k is None:
                 continue
-            match = table.get(hashable(k))
-            if match is None and self.kind == "INNER":
-                continue
-            self.emit(out, self.joined(0, row, match), row[ts], rec.seq, k)
+            match = table.get(k if k.__class__ in _SCALARS else hashable(k))
+            if match is None:
+                if inner:
+                    continue
+                match = nulls
+            kv = project(row + match, k)
+            if kv is not None:
+                append(Emit(kv[0], kv[1], row[ts], rec.seq))
         return out
 
 
