@@ -312,49 +312,111 @@ def _join_items(select: ast.Select, scope: Scope) -> list:
     return items
 
 
-def plan_join(planner, select: ast.Select, *, sink_name, persistent: bool) -> QueryPlan:
-    """A two-way join: operator by source kinds, key = the join expression."""
-    j = select.from_
-    scope = Scope()
-    lb = _bind(planner, j.left, scope)
-    lw = len(scope.slots)
-    rb = _bind(planner, j.right, scope)
-    _check_sources(j, lb, rb)
-    left_quals = set(scope.slots[0].qualifiers) if lw else set()
+def _flatten(rel) -> tuple[list, list]:
+    """FROM a JOIN b JOIN c (nested to the left) -> ([a, b, c], [join ab, join (ab)c])."""
+    if isinstance(rel, ast.Join):
+        rels, joins = _flatten(rel.left)
+        return rels + [rel.right], joins + [rel]
+    return [rel], []
+
+
+class _Step:
+    """One binary join of a chain: its ON operands, key functions and operator class."""
+
+    def __init__(self, join, lexpr, rexpr, key_fns, ktype, widths, ts_slots, op_cls):
+        self.join, self.lexpr, self.rexpr = join, lexpr, rexpr
+        self.key_fns, self.ktype, self.widths, self.ts_slots, self.op_cls = \
+            key_fns, ktype, widths, ts_slots, op_cls
+
+    def build(self, project):
+        from .runtime.join import StreamStreamJoin
+        extra = {}
+        if self.op_cls is StreamStreamJoin:
+            w = self.join.within
+            extra = dict(before=w.before, after=w.after, grace=w.grace)
+        return self.op_cls(self.join.kind, self.key_fns, self.widths, self.ts_slots, project, **extra)
+
+
+def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
+    lw = offsets[i]
+    rb = bindings[i]
+    rw = (offsets[i + 1] if i + 1 < len(offsets) else total) - lw
+    if i == 1:
+        _check_sources(jn, bindings[0], rb)
+    else:
+        _check_sources(jn, _KindOnly(prefix_kind, bindings[:i]), rb)
+    left_quals = {q for s in scope.slots[:lw] for q in s.qualifiers}
     on_scope = scope.with_clause("JOIN ON")
-    lexpr, rexpr = _on_operands(j, on_scope, left_quals)
-    _check_table_key(rb, rexpr, scope, j)
-    if lb.source.kind == "TABLE":
-        _check_table_key(lb, lexpr, scope, j)
+    lexpr, rexpr = _on_operands(jn, on_scope, left_quals)
+    _check_table_key(rb, rexpr, scope, jn)
+    if i == 1 and bindings[0].source.kind == "TABLE":
+        _check_table_key(bindings[0], lexpr, scope, jn)
     comp = planner.compiler(on_scope)
     lfn, ltype = comp.function(lexpr)
     rfn, rtype = comp.function(rexpr)
     if ltype != rtype and not (ltype.base in ("INTEGER", "BIGINT") and rtype.base in ("INTEGER", "BIGINT")):
-        raise _err(j.on, "Invalid join condition: types don't match. Got %s{%s} = %s{%s}."
+        raise _err(jn.on, "Invalid join condition: types don't match. Got %s{%s} = %s{%s}."
                    % (format_expression(lexpr), ltype, format_expression(rexpr), rtype))
-    width_r = len(scope.slots) - lw
     key_fns = (lfn, lambda row, f=rfn, w=lw: f([None] * w + row))
+    return _Step(jn, lexpr, rexpr, key_fns, ltype, (lw, rw),
+                 (bindings[0].rowtime_index, rb.rowtime_index), _operator(prefix_kind, rb.source.kind))
+
+
+class _KindOnly:
+    """Stands for the already-joined left part of an N-way join in the source checks."""
+
+    def __init__(self, kind, bindings):
+        from types import SimpleNamespace
+        self.source = SimpleNamespace(name="+".join(b.source.name for b in bindings), kind=kind,
+                                      value_format="JSON", window=bindings[0].source.window)
+
+
+def plan_join(planner, select: ast.Select, *, sink_name, persistent: bool) -> QueryPlan:
+    """Joins nested to the left: one operator per binary join, chained; key = the join expression."""
+    rels, joins = _flatten(select.from_)
+    scope = Scope()
+    bindings, offsets = [], []
+    for r in rels:
+        offsets.append(len(scope.slots))
+        bindings.append(_bind(planner, r, scope))
+    names = [b.source.name for b in bindings]
+    for i, n in enumerate(names):
+        if n in names[:i]:
+            raise _err(joins[i - 1], "Can not join '%s' to '%s': self joins are not yet supported." % (n, n))
+    total = len(scope.slots)
+    steps = []
+    prefix_kind = bindings[0].source.kind
+    for i, jn in enumerate(joins, start=1):
+        steps.append(_plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind))
+        prefix_kind = "TABLE" if (prefix_kind, bindings[i].source.kind) == ("TABLE", "TABLE") else "STREAM"
+    last = steps[-1]
     where = None
     if select.where is not None:
         where = planner.compiler(scope.with_clause("WHERE")).predicate(select.where, "WHERE")
-    kind = "TABLE" if (lb.source.kind, rb.source.kind) == ("TABLE", "TABLE") else "STREAM"
-    synthetic = j.kind == "FULL" or not (isinstance(lexpr, ast.ColumnRef) or isinstance(rexpr, ast.ColumnRef))
-    columns, key_fns_out, value_fns = _join_columns(planner, select, scope, lexpr, rexpr, ltype,
-                                                     synthetic, sink_name, persistent)
+    synthetic = last.join.kind == "FULL" or not (isinstance(last.lexpr, ast.ColumnRef)
+                                                 or isinstance(last.rexpr, ast.ColumnRef))
+    extra_keys = [e for st in steps[:-1] for e in (st.lexpr, st.rexpr)]
+    columns, key_fns_out, value_fns = _join_columns(planner, select, scope, last.lexpr, last.rexpr,
+                                                     last.ktype, synthetic, sink_name, persistent,
+                                                     extra_keys)
     if select.partition_by:
-        inputs = [lb, rb]
-        return _join_partition_by(planner, select, inputs, scope, kind, sink_name, persistent)
+        return _join_partition_by(planner, select, bindings, scope, prefix_kind, sink_name, persistent)
     project = _Projector(where, key_fns_out, value_fns, synthetic)
-    op_cls = _operator(lb.source.kind, rb.source.kind)
-    from .runtime.join import StreamStreamJoin
-    extra = {}
-    if op_cls is StreamStreamJoin:
-        extra = dict(before=j.within.before, after=j.within.after, grace=j.within.grace)
-    op = op_cls(j.kind, key_fns, (lw, width_r), (lb.rowtime_index, rb.rowtime_index), project, **extra)
-    plan = QueryPlan(result_kind=kind, inputs=[lb, rb], scope=scope, columns=columns, where=where,
+    ops = [st.build(_pass_row) for st in steps[:-1]] + [last.build(project)]
+    if len(ops) == 1:
+        op = ops[0]
+    else:
+        from .runtime.join import JoinChain
+        op = JoinChain(ops)
+    plan = QueryPlan(result_kind=prefix_kind, inputs=bindings, scope=scope, columns=columns, where=where,
                      stateful=op, limit=select.limit)
     plan.description = describe_plan(plan, select)
     return plan
+
+
+def _pass_row(row, key):
+    """Projection of an inner step of a chain: the joined row itself, for the next join."""
+    return [key], row
 
 
 def _operator(lkind: str, rkind: str):
@@ -366,7 +428,8 @@ def _join_partition_by(planner, select, inputs, scope, kind, sink_name, persiste
     raise _err(select, "PARTITION BY on a join is not supported yet.")
 
 
-def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_name, persistent):
+def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_name, persistent,
+                  extra_keys=()):
     """Output columns of a join: which projection item is the key, and every column's name."""
     comp = planner.compiler(scope.with_clause("SELECT"))
     items = _join_items(select, scope)
@@ -381,7 +444,8 @@ def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_n
     values = []
     names = set()
     quals = [qualify(e, scope) for e, _, _ in items]
-    key_target = next((w for w in wanted if w in quals), None)
+    candidates = wanted + [qualify(e, scope) for e in extra_keys]
+    key_target = next((w for w in candidates if w in quals), None)
     for expr, alias, star in items:
         if isinstance(expr, ast.ColumnRef) and expr.source is None and expr.name == "ROWKEY" \
                 and synthetic and scope.find("ROWKEY") is None:

@@ -220,5 +220,33 @@ def _has_output_impl(self, hk) -> bool:
 
 TableTableJoin._has_output = _has_output_impl
 
+class _Seq:
+    __slots__ = ("seq",)
+
+    def __init__(self, seq):
+        self.seq = seq
+
+
+class JoinChain:
+    """An N-way join: input 0 and 1 feed the first operator; input i (> 1) is the right side of
+    operator i-1, whose left side is the joined rows coming out of operator i-2."""
+
+    def __init__(self, ops: list):
+        self.ops = ops
+        self.late_dropped = 0
+
+    def process(self, index: int, items: list) -> list:
+        if index <= 1:
+            out, start = self.ops[0].process(index, items), 1
+        else:
+            out, start = self.ops[index - 1].process(1, items), index
+        for op in self.ops[start:]:
+            if not out:
+                break
+            out = op.process(0, [(e.value, False, _Seq(e.seq)) for e in out if e.value is not None])
+        self.late_dropped = sum(op.late_dropped for op in self.ops)
+        return out
+
+
 OPERATORS = {("STREAM", "TABLE"): StreamTableJoin, ("STREAM", "STREAM"): StreamStreamJoin,
              ("TABLE", "TABLE"): TableTableJoin}
