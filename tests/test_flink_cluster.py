@@ -275,6 +275,7 @@ def test_daily_sales_per_item_over_merged_streams_equals_pandas(cluster):
                for _ in range(300)]
     off_rows = [(rnd.randint(1, 8), rnd.randint(1, 50), BASE + rnd.randint(0, 3 * 86_400_000))
                 for _ in range(200)]
+    # the two INSERT jobs interleave days of data in any order: a 7-day grace keeps them all
     produce(cluster.bootstrap_servers, online,
             [(None, {"ITEMID": i, "PRICE": p, "SHIPMENTID": 1}, ts) for i, p, ts in on_rows])
     produce(cluster.bootstrap_servers, offline,
@@ -296,7 +297,8 @@ def test_daily_sales_per_item_over_merged_streams_equals_pandas(cluster):
                                                     SENTINEL_TS)])
     run(cluster, "CREATE TABLE daily_sales_per_item WITH (KAFKA_TOPIC='%s') AS "
                  "SELECT itemId, SUM(price) FROM all_sales "
-                 "WINDOW TUMBLING (SIZE 1 DAY) GROUP BY itemId;" % out, sources)
+                 "WINDOW TUMBLING (SIZE 1 DAY, GRACE PERIOD 7 DAYS) GROUP BY itemId;" % out,
+        sources)
 
     df = pd.DataFrame(on_rows + off_rows, columns=["item", "price", "ts"])
     df["day"] = df.ts // 86_400_000 * 86_400_000
