@@ -227,6 +227,13 @@ class _Seq:
         self.seq = seq
 
 
+def _retimed(row: list, slot: int, ts: int) -> list:
+    """A joined row whose event time (the first source's ROWTIME slot) is the join's time."""
+    row = list(row)
+    row[slot] = ts
+    return row
+
+
 class JoinChain:
     """An N-way join: input 0 and 1 feed the first operator; input i (> 1) is the right side of
     operator i-1, whose left side is the joined rows coming out of operator i-2."""
@@ -240,10 +247,12 @@ class JoinChain:
             out, start = self.ops[0].process(index, items), 1
         else:
             out, start = self.ops[index - 1].process(1, items), index
+        ts_slot = self.ops[0].ts_slots[0]
         for op in self.ops[start:]:
             if not out:
                 break
-            out = op.process(0, [(e.value, False, _Seq(e.seq)) for e in out if e.value is not None])
+            out = op.process(0, [(_retimed(e.value, ts_slot, e.timestamp), False, _Seq(e.seq))
+                                 for e in out if e.value is not None])
         self.late_dropped = sum(op.late_dropped for op in self.ops)
         return out
 
