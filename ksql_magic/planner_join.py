@@ -351,6 +351,7 @@ def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
     _check_table_key(rb, rexpr, scope, jn)
     if i == 1 and bindings[0].source.kind == "TABLE":
         _check_table_key(bindings[0], lexpr, scope, jn)
+    _check_copartitioned(jn, scope, bindings[:i], rb, lexpr, rexpr)
     comp = planner.compiler(on_scope)
     lfn, ltype = comp.function(lexpr)
     rfn, rtype = comp.function(rexpr)
@@ -360,6 +361,29 @@ def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
     key_fns = (lfn, lambda row, f=rfn, w=lw: f([None] * w + row))
     return _Step(jn, lexpr, rexpr, key_fns, ltype, (lw, rw),
                  (bindings[0].rowtime_index, rb.rowtime_index), _operator(prefix_kind, rb.source.kind))
+
+
+def _key_source(expr, scope: Scope, bindings):
+    """The binding whose key column ``expr`` is (a join on it needs no re-partition), or None."""
+    if not isinstance(expr, ast.ColumnRef):
+        return None
+    slot = scope.find(expr.name, expr.source)
+    if slot is None or slot.namespace != "KEY":
+        return None
+    return next((b for b in bindings if slot.qualifiers[0] == b.alias), None)
+
+
+def _check_copartitioned(jn, scope: Scope, left_bindings, rb, lexpr, rexpr) -> None:
+    """Key-to-key joins read both topics partition by partition: the counts must match."""
+    lb = _key_source(lexpr, scope, left_bindings)
+    if lb is None or _key_source(rexpr, scope, [rb]) is None:
+        return
+    lp, rp = lb.source.properties.get("PARTITIONS"), rb.source.properties.get("PARTITIONS")
+    if lp is not None and rp is not None and int(lp) != int(rp):
+        raise _err(jn, "Can't join `%s` with `%s` since the number of partitions don't match. `%s` "
+                       "partitions = %s; `%s` partitions = %s. Please repartition either one so that "
+                       "the number of partitions match." % (lb.source.name, rb.source.name,
+                                                            lb.source.name, lp, rb.source.name, rp))
 
 
 class _KindOnly:
