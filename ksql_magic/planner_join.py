@@ -331,6 +331,9 @@ class _Step:
     def build(self, project):
         from .runtime.join import StreamStreamJoin
         extra = {}
+        fk = getattr(self, "fk_key", None)
+        if fk is not None:
+            extra = dict(left_key=lambda row, i=fk.index: row[i])
         if self.op_cls is StreamStreamJoin:
             w = self.join.within
             extra = dict(before=w.before, after=w.after, grace=w.grace)
@@ -349,8 +352,11 @@ def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
     on_scope = scope.with_clause("JOIN ON")
     lexpr, rexpr = _on_operands(jn, on_scope, left_quals)
     _check_table_key(rb, rexpr, scope, jn)
-    if i == 1 and bindings[0].source.kind == "TABLE":
-        _check_table_key(bindings[0], lexpr, scope, jn)
+    fk = prefix_kind == "TABLE" and rb.source.kind == "TABLE" and _key_source(lexpr, scope, bindings[:i]) is None
+    if fk and jn.kind not in ("INNER", "LEFT"):
+        raise _err(jn, "Invalid join type: %s-join not supported for foreign-key table-table join. Got "
+                       "%s [%s] %s." % ({"RIGHT": "right", "FULL": "full-outer"}[jn.kind],
+                                        bindings[0].source.name, jn.kind, rb.source.name))
     _check_copartitioned(jn, scope, bindings[:i], rb, lexpr, rexpr)
     comp = planner.compiler(on_scope)
     lfn, ltype = comp.function(lexpr)
@@ -359,8 +365,14 @@ def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
         raise _err(jn.on, "Invalid join condition: types don't match. Got %s{%s} = %s{%s}."
                    % (format_expression(lexpr), ltype, format_expression(rexpr), rtype))
     key_fns = (lfn, lambda row, f=rfn, w=lw: f([None] * w + row))
-    return _Step(jn, lexpr, rexpr, key_fns, ltype, (lw, rw),
+    step = _Step(jn, lexpr, rexpr, key_fns, ltype, (lw, rw),
                  (bindings[0].rowtime_index, rb.rowtime_index), _operator(prefix_kind, rb.source.kind))
+    if fk:
+        from .runtime.join import ForeignKeyJoin
+        step.op_cls = ForeignKeyJoin
+        key_slots = [s for s in scope.slots[:lw] if s.namespace == "KEY"]
+        step.fk_key = key_slots[0] if key_slots else None
+    return step
 
 
 def _key_source(expr, scope: Scope, bindings):
@@ -420,9 +432,15 @@ def plan_join(planner, select: ast.Select, *, sink_name, persistent: bool) -> Qu
     synthetic = last.join.kind == "FULL" or not (isinstance(last.lexpr, ast.ColumnRef)
                                                  or isinstance(last.rexpr, ast.ColumnRef))
     extra_keys = [e for st in steps[:-1] for e in (st.lexpr, st.rexpr)]
-    columns, key_fns_out, value_fns = _join_columns(planner, select, scope, last.lexpr, last.rexpr,
-                                                     last.ktype, synthetic, sink_name, persistent,
-                                                     extra_keys)
+    fk_key = getattr(last, "fk_key", None)
+    if fk_key is not None:
+        columns, key_fns_out, value_fns = _fk_columns(planner, select, scope, fk_key, sink_name,
+                                                       persistent)
+        synthetic = False
+    else:
+        columns, key_fns_out, value_fns = _join_columns(planner, select, scope, last.lexpr,
+                                                         last.rexpr, last.ktype, synthetic, sink_name,
+                                                         persistent, extra_keys)
     if select.partition_by:
         return _join_partition_by(planner, select, bindings, scope, prefix_kind, sink_name, persistent)
     project = _Projector(where, key_fns_out, value_fns, synthetic)
@@ -509,6 +527,15 @@ def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_n
         key_col = OutputColumn("ROWKEY", ktype, None, True)
     key_fns = [key_col.fn] if key_col.fn is not None else []
     return [key_col] + values, key_fns, [c.fn for c in values]
+
+
+def _fk_columns(planner, select, scope, key_slot, sink_name, persistent):
+    """Foreign-key join output: keyed by the left table's primary key."""
+    ref = ast.ColumnRef(key_slot.name, key_slot.qualifiers[0])
+    cols, _, _ = _join_columns(planner, select, scope, ref, ref, key_slot.type, False, sink_name,
+                               persistent)
+    values = cols[1:]
+    return cols, [], [c.fn for c in values]
 
 
 def _free_name(base: str, names: set) -> str:

@@ -220,6 +220,75 @@ def _has_output_impl(self, hk) -> bool:
 
 TableTableJoin._has_output = _has_output_impl
 
+class ForeignKeyJoin(_Base):
+    """Table-table join from a left table's (value) expression to the right table's primary key.
+    The result is keyed by the left table's primary key; a right change re-joins every left row
+    that points at it."""
+
+    def __init__(self, *a, left_key: Callable, **kw):
+        super().__init__(*a, **kw)
+        self.left_key = left_key          # left row -> its primary key value
+        self.left: dict = {}              # left pk -> (row, fk)
+        self.right: dict = {}             # right pk -> row
+        self.index: dict = defaultdict(dict)   # fk -> {left pk: None}, insertion ordered
+        self.emitted: set = set()
+
+    def process(self, index: int, items: list) -> list:
+        out: list = []
+        for row, deleted, rec in items:
+            if index == 0:
+                self._left(out, row, deleted, rec)
+            else:
+                self._right(out, row, deleted, rec)
+        return out
+
+    def _result(self, out, pk, lrow, rrow, ts, seq) -> None:
+        hk = hashable(pk)
+        if rrow is None and self.kind == "INNER":
+            if hk in self.emitted:
+                self.emitted.discard(hk)
+                out.append(Emit([pk], None, ts, seq))
+            return
+        kv = self.project(lrow + (rrow if rrow is not None else [None] * self.widths[1]), pk)
+        if kv is None:
+            if hk in self.emitted:
+                self.emitted.discard(hk)
+                out.append(Emit([pk], None, ts, seq))
+            return
+        self.emitted.add(hk)
+        out.append(Emit(kv[0], kv[1], ts, seq))
+
+    def _left(self, out, row, deleted, rec) -> None:
+        pk = self.left_key(row)
+        hk = hashable(pk)
+        old = self.left.pop(hk, None)
+        if old is not None:
+            self.index[hashable(old[1])].pop(hk, None)
+        ts = row[self.ts_slots[0]]
+        if deleted:
+            self.emitted.discard(hk)
+            out.append(Emit([pk], None, ts, rec.seq))
+            return
+        fk = self.key_fns[0](row)
+        self.left[hk] = (row, fk)
+        if fk is None:
+            self._result(out, pk, row, None, ts, rec.seq)
+            return
+        self.index[hashable(fk)][hk] = None
+        self._result(out, pk, row, self.right.get(hashable(fk)), ts, rec.seq)
+
+    def _right(self, out, row, deleted, rec) -> None:
+        k = hashable(self.key_fns[1](row))
+        if deleted:
+            self.right.pop(k, None)
+        else:
+            self.right[k] = row
+        ts = row[self.ts_slots[1]]
+        for hk in list(self.index.get(k, ())):
+            lrow, _ = self.left[hk]
+            self._result(out, self.left_key(lrow), lrow, None if deleted else row, ts, rec.seq)
+
+
 class _Seq:
     __slots__ = ("seq",)
 
