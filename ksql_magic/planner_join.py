@@ -353,6 +353,10 @@ def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
     lexpr, rexpr = _on_operands(jn, on_scope, left_quals)
     _check_table_key(rb, rexpr, scope, jn)
     fk = prefix_kind == "TABLE" and rb.source.kind == "TABLE" and _key_source(lexpr, scope, bindings[:i]) is None
+    if fk and i > 1:
+        raise _err(jn, "Invalid join condition: foreign-key table-table joins are not supported as part "
+                       "of n-way joins. Got %s = %s." % (format_expression(qualify(lexpr, scope)),
+                                                         format_expression(qualify(rexpr, scope))))
     if fk and jn.kind not in ("INNER", "LEFT"):
         raise _err(jn, "Invalid join type: %s-join not supported for foreign-key table-table join. Got "
                        "%s [%s] %s." % ({"RIGHT": "right", "FULL": "full-outer"}[jn.kind],

@@ -184,7 +184,7 @@ class TableTableJoin(_Base):
         kf, tsi = self.key_fns[index], self.ts_slots[index]
         mine, other = self.state[index], self.state[1 - index]
         for row, deleted, rec in items:
-            k = kf(row)
+            k = rec.key if deleted and rec.__class__ is _Seq else kf(row)
             if k is None:
                 continue
             hk = hashable(k)
@@ -290,10 +290,12 @@ class ForeignKeyJoin(_Base):
 
 
 class _Seq:
-    __slots__ = ("seq",)
+    """Stands for the input record of a chained step: its seq, and the key of a tombstone."""
+    __slots__ = ("seq", "key")
 
-    def __init__(self, seq):
+    def __init__(self, seq, key=None):
         self.seq = seq
+        self.key = key
 
 
 def _retimed(row: list, slot: int, ts: int) -> list:
@@ -320,8 +322,12 @@ class JoinChain:
         for op in self.ops[start:]:
             if not out:
                 break
+            width = op.widths[0]
             out = op.process(0, [(_retimed(e.value, ts_slot, e.timestamp), False, _Seq(e.seq))
-                                 for e in out if e.value is not None])
+                                 if e.value is not None else
+                                 (_retimed([None] * width, ts_slot, e.timestamp), True,
+                                  _Seq(e.seq, e.key[0] if e.key else None))
+                                 for e in out])
         self.late_dropped = sum(op.late_dropped for op in self.ops)
         return out
 
