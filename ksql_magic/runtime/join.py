@@ -104,6 +104,7 @@ class StreamStreamJoin(_Base):
         self.buffers = (defaultdict(list), defaultdict(list))
         self.pending: list = []           # outer rows waiting for their window to close
         self.stream_time = None
+        self.last_purge = -(1 << 62)      # buffers are purged every quarter window of stream time
 
     def _range(self, side: int, ts: int) -> tuple[int, int]:
         if side == 0:
@@ -162,8 +163,12 @@ class StreamStreamJoin(_Base):
                 keep.append((side, entry))
         self.pending = keep
         horizon = st - self.before - self.after - self.grace - 1
+        span = self.before + self.after + self.grace
+        if st - self.last_purge < max(span // 4, 1000):
+            return
+        self.last_purge = st
         for buf in self.buffers:
-            if len(buf) > 4096 or True:
+            if buf:
                 for k in [k for k, v in buf.items() if v and v[0][2] < horizon]:
                     v = [e for e in buf[k] if e[2] >= horizon]
                     if v:
