@@ -435,6 +435,10 @@ def plan_join(planner, select: ast.Select, *, sink_name, persistent: bool) -> Qu
         where = planner.compiler(scope.with_clause("WHERE")).predicate(select.where, "WHERE")
     synthetic = last.join.kind == "FULL" or not (isinstance(last.lexpr, ast.ColumnRef)
                                                  or isinstance(last.rexpr, ast.ColumnRef))
+    if select.partition_by:
+        columns, project = _join_partition_columns(planner, select, scope, where, sink_name,
+                                                   persistent)
+        return _chain_plan(select, steps, project, bindings, scope, prefix_kind, columns, where)
     extra_keys = [e for st in steps[:-1] for e in (st.lexpr, st.rexpr)]
     fk_key = getattr(last, "fk_key", None)
     if fk_key is not None:
@@ -445,9 +449,12 @@ def plan_join(planner, select: ast.Select, *, sink_name, persistent: bool) -> Qu
         columns, key_fns_out, value_fns = _join_columns(planner, select, scope, last.lexpr,
                                                          last.rexpr, last.ktype, synthetic, sink_name,
                                                          persistent, extra_keys)
-    if select.partition_by:
-        return _join_partition_by(planner, select, bindings, scope, prefix_kind, sink_name, persistent)
     project = _Projector(where, key_fns_out, value_fns, synthetic)
+    return _chain_plan(select, steps, project, bindings, scope, prefix_kind, columns, where)
+
+
+def _chain_plan(select, steps, project, bindings, scope, prefix_kind, columns, where) -> QueryPlan:
+    last = steps[-1]
     ops = [st.build(_pass_row) for st in steps[:-1]] + [last.build(project)]
     if len(ops) == 1:
         op = ops[0]
@@ -470,8 +477,53 @@ def _operator(lkind: str, rkind: str):
     return OPERATORS[(lkind, rkind)]
 
 
-def _join_partition_by(planner, select, inputs, scope, kind, sink_name, persistent):
-    raise _err(select, "PARTITION BY on a join is not supported yet.")
+class _RekeyProjector(_Projector):
+    """Joined row -> (PARTITION BY key, value): a join whose result is re-keyed."""
+
+    def __call__(self, row: list, join_key):
+        if self.where is not None and self.where(row) is not True:
+            return None
+        return [f(row) for f in self.key_fns], [f(row) for f in self.value_fns]
+
+
+def _join_partition_columns(planner, select, scope, where, sink_name, persistent):
+    """PARTITION BY after a join: the partition expressions are the key, as for one source."""
+    if any(isinstance(i, ast.AllColumns) for i in select.items):
+        raise _err(select, "SELECT * with PARTITION BY over a join is not supported yet.")
+    parts = list(select.partition_by)
+    pcomp = planner.compiler(scope.with_clause("PARTITION BY"))
+    part_fns = [pcomp.function(p) for p in parts]
+    wanted = [qualify(p, scope) for p in parts]
+    comp = planner.compiler(scope.with_clause("SELECT"))
+    counts: dict[str, set] = {}
+    for sl in scope.slots:
+        counts.setdefault(sl.name, set()).add(sl.qualifiers[0])
+    unique = {n for n, q in counts.items() if len(q) == 1}
+    keys, values, names, counter = {}, [], set(), [0]
+    taken = {a for _, a, _ in _join_items(select, scope) if a}
+    for expr, alias, _ in _join_items(select, scope):
+        q = qualify(expr, scope)
+        name = _join_item_name(q, alias, unique, counter, taken) if isinstance(expr, ast.ColumnRef) \
+            else alias or default_name(expr, counter, taken)
+        taken.add(name)
+        if name in names:
+            raise _err(expr, "Duplicate column name '%s'" % name)
+        names.add(name)
+        if q in wanted and wanted.index(q) not in keys:
+            i = wanted.index(q)
+            keys[i] = OutputColumn(name, part_fns[i][1], part_fns[i][0], True)
+            continue
+        fn, t = comp.function(expr)
+        values.append(OutputColumn(name, t, fn, False))
+    missing = [format_expression(w) for i, w in enumerate(wanted) if i not in keys]
+    if missing and persistent:
+        raise _err(select, "The query used to build `%s` must include the partitioning expression%s "
+                           "%s in its projection (eg, SELECT %s...)." % (
+                               sink_name, "s" if len(missing) > 1 else "", " and ".join(missing),
+                               ", ".join(missing)))
+    columns = [keys[i] for i in sorted(keys)] + values
+    project = _RekeyProjector(where, [c.fn for c in columns if c.is_key], [c.fn for c in values], False)
+    return columns, project
 
 
 def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_name, persistent,
