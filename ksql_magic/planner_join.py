@@ -139,10 +139,6 @@ def plan_partition_by(planner, select: ast.Select, inputs, scope: Scope, kind: s
                                    " and ".join(missing), ", ".join(missing)))
         if not values:
             raise _err(select, "The projection contains no value columns.")
-    else:
-        for i, (fn, t) in enumerate(part_fns):
-            if i not in keys and not null_key:
-                pass
     columns = [keys[i] for i in sorted(keys)] + values
     plan = QueryPlan(result_kind=kind, inputs=inputs, scope=scope, columns=columns, where=where,
                      partition_by=[f for f, _ in part_fns], limit=select.limit)
@@ -274,7 +270,6 @@ def _check_table_key(binding, expr, scope: Scope, j) -> None:
     """A table side must be joined on its primary key."""
     if binding.source.kind != "TABLE":
         return
-    keys = [s for s in binding.scope.slots[:0]]
     ok = isinstance(expr, ast.ColumnRef) and scope.resolve(expr).namespace == "KEY"
     if not ok:
         key = [c.name for c in binding.source.key_columns]
