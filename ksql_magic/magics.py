@@ -19,7 +19,9 @@ from traitlets import Bool, CaselessStrEnum, Float, Int
 
 from .display import CHART_KINDS, DisplayOptions, ErrorView, ResultView, Session
 from .display import html as fmt
-from .display.having import having_threshold
+from .display.keyed import keyed
+from .display.persistent import PersistentHandle
+from .display.statement_info import having_threshold, sink_name
 from .errors import KsqlError
 
 HELP = """%ksql / %%ksql: ksqlDB-dialect streaming SQL in this kernel.
@@ -199,8 +201,21 @@ class KsqlMagic(Magics):
                 display(ErrorView(exc, piece.line - 1, piece.column - 1))
                 return None
             options = self.options(args, having_threshold(piece.text))
+            for r in results:
+                self.attach_persistent_handle(engine, r, piece.text)
             views.extend(ResultView(r, options, self.session) for r in results)
         return self.deliver(views, target)
+
+    def attach_persistent_handle(self, engine, result, text: str) -> None:
+        """A CREATE ... AS SELECT without a handle gets one watching its sink, so it shows
+        live like a push query (engine gap: persistent results carry no handle)."""
+        if result.handle is not None:
+            result.handle = keyed(result.handle)
+        if result.kind != "persistent" or result.handle is not None or not result.query_id:
+            return
+        sink = sink_name(text)
+        if sink is not None and hasattr(engine, "watch"):
+            result.handle = PersistentHandle(engine, result.query_id, sink)
 
     def deliver(self, views: list, target: str | None):
         if target is not None:

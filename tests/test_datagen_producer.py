@@ -67,3 +67,13 @@ def test_live_run_keeps_ids_unique_across_chunks():
     run = datagen.DatagenRun(engine, "health_sensor", rate=10, count=130)
     ids = [e["value"]["event_id"] for chunk in run._chunks() for e in chunk]
     assert len(ids) == len(set(ids)) == 130
+
+
+def test_live_run_records_what_it_planted():
+    engine = RecordingEngine()
+    run = datagen.start(engine, "authorization_attempts", rate=5000, count=1000, seed=3)
+    deadline = time.time() + 5
+    while run.running and time.time() < deadline:
+        time.sleep(0.02)
+    bursts = {key for tag, key in run.planted if tag == "fraud_burst"}
+    assert len(bursts) == 5

@@ -7,7 +7,7 @@ import pytest
 from ksql_magic.display import DisplayOptions, ErrorView
 from ksql_magic.display import html as fmt
 from ksql_magic.display.chart import LiveChart, plan_chart
-from ksql_magic.display.having import having_threshold
+from ksql_magic.display.statement_info import having_threshold
 from ksql_magic.display.model import StreamRows, TableRows
 from ksql_magic.display.status import status_text
 from ksql_magic.errors import KsqlSyntaxError

@@ -61,6 +61,7 @@ class DatagenRun:
         self.options = {"out_of_order_fraction": out_of_order_fraction,
                         "late_fraction": late_fraction}
         self.produced, self.state, self.error = 0, "RUNNING", None
+        self.planted: set = set()      # (tag, key) of every tagged event produced so far
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ksql-datagen-" + self.name,
                                         daemon=True)
@@ -112,6 +113,7 @@ class DatagenRun:
                     due = int((time.monotonic() - began) * self.rate) - sent_primary
                     batch = chunk[i:i + max(0, due)] if due > 0 else []
                     produce_events(self.engine, batch)
+                    self.planted.update((e["tag"], e["key"]) for e in batch if e["tag"])
                     i += len(batch)
                     sent_primary += len(batch)
                     self.produced += len(batch)

@@ -50,8 +50,10 @@ def find_column(columns: list, name: str | None) -> str | None:
 def plan_chart(handle, options) -> ChartPlan | None:
     """The chart for a live result, or None when there should be none."""
     kind = options.chart
-    columns, keys = list(handle.columns), [k for k in handle.key_columns
-                                           if k.upper() not in WINDOW_COLUMNS]
+    columns = list(handle.columns)
+    keys = [k for k in handle.key_columns if k.upper() not in WINDOW_COLUMNS]
+    if not keys and handle.is_table:     # a watch may not name its key: take the first column
+        keys = [c for c in columns if c.upper() not in WINDOW_COLUMNS][:1]
     values = [c for c in columns if c not in keys and c.upper() not in WINDOW_COLUMNS
               and c.upper() != "ROWTIME"]
     if kind == "none" or not values:

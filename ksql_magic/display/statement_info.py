@@ -1,4 +1,6 @@
-"""The HAVING threshold of a statement (``HAVING COUNT(*) > 3`` -> 3), for the chart's rule.
+"""What the display needs to know about a statement's text: the HAVING threshold
+(``HAVING COUNT(*) > 3`` -> 3, drawn as the chart's rule) and the sink a CREATE ... AS
+SELECT writes (watched to show a persistent query live).
 
 Reads the statement tree from the dialect parser; anything it cannot read gives None (a
 chart without a rule is still a good chart).
@@ -11,14 +13,23 @@ import dataclasses
 COMPARISONS = frozenset({">", ">=", "<", "<=", "="})
 
 
-def having_threshold(text: str):
+def parse(text: str):
     try:
         from ..sql.parser import parse_statement
-        tree = parse_statement(text)
-    except Exception:       # noqa: BLE001 - the engine reports syntax errors, not the chart
+        return parse_statement(text)
+    except Exception:       # noqa: BLE001 - the engine reports syntax errors, not the display
         return None
-    having = find_having(tree)
+
+
+def having_threshold(text: str):
+    having = find_having(parse(text))
     return threshold_of(having) if having is not None else None
+
+
+def sink_name(text: str):
+    """The stream/table a CREATE ... AS SELECT creates (None for INSERT INTO and others)."""
+    tree = parse(text)
+    return tree.name if type(tree).__name__ == "CreateAsSelect" else None
 
 
 def find_having(node, depth: int = 0):

@@ -9,6 +9,8 @@ EXPLAIN, pull queries) a bounded HTML table, and push / persistent queries and P
 
 from __future__ import annotations
 
+import time
+
 from . import html as fmt
 from .live import LiveView
 
@@ -62,11 +64,24 @@ class ResultView:
         return "<%s %s%s>" % (self.result.kind, self.result.query_id or "",
                               (" " + self.result.message) if self.result.message else "")
 
+    def to_pandas(self):
+        """A snapshot of the rows so far (live) or the result's rows."""
+        if self.result.handle is not None:
+            return self.result.handle.to_pandas()
+        return self.result.to_pandas()
+
     # -- live controls -------------------------------------------------------------------
-    def wait(self, rows: int | None = None, timeout: float | None = None) -> "ResultView":
-        """Wait on the query, then refresh the view once (a notebook run headless records
-        the widget state only while a cell runs)."""
-        self.result.handle.wait(rows=rows, timeout=timeout)
+    def wait(self, rows: int | None = None, timeout: float | None = None,
+             until=None) -> "ResultView":
+        """Wait for ``rows`` rows, or until ``until(dataframe)`` is true, or the query ends, or
+        ``timeout`` seconds; then refresh the view once (a notebook run headless records
+        widget state only while a cell runs)."""
+        if until is None:
+            self.result.handle.wait(rows=rows, timeout=timeout)
+        else:
+            deadline = time.monotonic() + (60.0 if timeout is None else timeout)
+            while not until(self.to_pandas()) and time.monotonic() < deadline:
+                time.sleep(0.1)
         if self.live is not None:
             self.live.flush()
         return self

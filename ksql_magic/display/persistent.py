@@ -1,0 +1,53 @@
+"""A live handle for a persistent query: a watch on its sink plus the query's own status.
+
+Why: ``CREATE TABLE ... AS SELECT`` returns a result without a handle; what the user wants to
+see is the sink filling up (the table updating per key and window) and the persistent query's
+counters (late records dropped, errors), not those of the watch. Stopping the view
+terminates the query, as TERMINATE would.
+"""
+
+from __future__ import annotations
+
+from ..errors import KsqlError
+from .keyed import keyed
+
+
+class PersistentHandle:
+    def __init__(self, engine, query_id: str, sink: str):
+        self.engine, self.query_id, self.sink = engine, query_id, sink
+        self.watch = keyed(engine.watch(sink))
+        self.columns, self.key_columns = self.watch.columns, self.watch.key_columns
+        self.is_table, self.windowed = self.watch.is_table, self.watch.windowed
+        self.stopped = False
+
+    def changes(self, cursor: int = 0):
+        return self.watch.changes(cursor)
+
+    def status(self) -> dict:
+        try:
+            status = dict(self.engine.query_status(self.query_id))
+        except KsqlError:       # terminated (TERMINATE, DROP): the query is gone
+            status = dict(self.watch.status(), query_id=self.query_id, state="STOPPED")
+        if status.get("state") != "RUNNING" and not self.stopped:
+            self.stopped = True
+            self.watch.stop()
+        return status
+
+    def stop(self) -> None:
+        try:
+            self.engine.execute("TERMINATE %s;" % self.query_id)
+        except KsqlError:
+            pass
+        self.stopped = True
+        self.watch.stop()
+
+    def wait(self, rows=None, timeout=None):
+        self.watch.wait(rows=rows, timeout=timeout)
+        return self
+
+    def to_pandas(self):
+        return self.watch.to_pandas()
+
+    @property
+    def rows(self):
+        return self.watch.rows
