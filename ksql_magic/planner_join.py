@@ -8,13 +8,10 @@ operators that run a join live in ``runtime.join``.
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional
 
-from . import types as T
 from .compiler.scope import Scope
-from .errors import KsqlStatementError
 from .plan import OutputColumn, QueryPlan
-from .planner import RESERVED, _err, bind_source, default_name, describe_plan
+from .planner import _err, bind_source, default_name, describe_plan
 from .sql import ast
 from .sql.format import format_expression
 
