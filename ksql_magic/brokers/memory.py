@@ -84,10 +84,13 @@ class MemoryBroker:
             return rec
 
     def produce_batch(self, records: Sequence[tuple]) -> None:
-        """Append (topic, partition, key, value, timestamp, headers) tuples in order."""
+        """Append (topic, partition, key, value, timestamp, headers[, seq]) tuples in order;
+        the optional seq is the engine's ordering hint (see ``produce``)."""
         with self._lock:
-            for topic, partition, key, value, timestamp, headers in records:
-                self.produce(topic, key, value, timestamp, partition, headers)
+            for rec in records:
+                topic, partition, key, value, timestamp, headers = rec[:6]
+                seq = rec[6] if len(rec) > 6 else None
+                self.produce(topic, key, value, timestamp, partition, headers, _seq=seq)
 
     def fetch(self, topic: str, partition: int, offset: int, max_records: int = 500) -> list[Record]:
         logs = self._logs.get(topic)

@@ -169,16 +169,18 @@ class Query:
         for row, deleted, rec in items:
             try:
                 if deleted:
-                    # a null-value stream record passes through as a null value (ksqlDB)
+                    # a null-value stream record passes through as a null value (ksqlDB);
+                    # a re-keying query computes no key from a row that has no values
                     if where is None and not explode:
-                        out.append(Emit([f(row) for f in keys], None, row[ts_slot], rec.seq))
+                        k = [None] * len(keys) if plan.partition_by else _key(keys, row, rec, plan)
+                        out.append(Emit(k, None, row[ts_slot], rec.seq))
                     continue
                 if where is not None and where(row) is not True:
                     continue
                 if explode:
                     out.extend(_exploded(plan, row, rec, ts_slot))
                     continue
-                out.append(Emit([f(row) for f in keys], [f(row) for f in vals], row[ts_slot], rec.seq,
+                out.append(Emit(_key(keys, row, rec, plan), [f(row) for f in vals], row[ts_slot], rec.seq,
                                 _window(row, plan)))
             except Exception as e:  # noqa: BLE001 - a record that breaks an expression is logged
                 self.stats.processing_errors += 1
@@ -228,6 +230,13 @@ class Query:
                 "records_out": s.records_out, "rate": round(s.rate(), 1), "stream_time": s.stream_time,
                 "late_dropped": s.late_dropped, "deser_errors": s.deser_errors,
                 "processing_errors": s.processing_errors, "error": s.error}
+
+
+def _key(keys, row, rec, plan: QueryPlan):
+    """The output key; a null input key passes through as null unless the query re-keys."""
+    if rec.key is None and not plan.partition_by:
+        return None
+    return [f(row) for f in keys]
 
 
 def _exploded(plan: QueryPlan, row, rec, ts_slot: int) -> list[Emit]:

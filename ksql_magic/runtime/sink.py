@@ -46,7 +46,9 @@ class TopicSink:
         self.ordered = getattr(broker, "supports_seq", False)
 
     def _key_bytes(self, e: Emit) -> Optional[bytes]:
-        if self.key_serde is None or e.key is None or all(k is None for k in e.key):
+        # A null key stays null; a single null key column is a null key; several null key
+        # columns (a computed key) are still written, e.g. {"A":null,"B":null} (ksqlDB).
+        if self.key_serde is None or e.key is None or (len(e.key) == 1 and e.key[0] is None):
             kb = None
         else:
             kb = self.key_serde.serialize(e.key)
@@ -55,8 +57,11 @@ class TopicSink:
         return kb
 
     def write(self, emits: list[Emit]) -> None:
-        produce = self.broker.produce
+        """Serialize and hand the whole batch to the broker at once (it returns once every
+        record is acknowledged). Tuples carry the input's seq where the broker orders by it."""
         vser = self.value_serde.serialize
+        topic, ordered = self.topic, self.ordered
+        batch = []
         for e in emits:
             try:
                 kb = self._key_bytes(e)
@@ -65,11 +70,13 @@ class TopicSink:
                 self.on_error("serialization", err.message, None)
                 continue
             partition = self._partition(kb, e)
-            if e.seq and self.ordered:
-                produce(self.topic, kb, vb, e.timestamp, partition, (), _seq=e.seq)
+            if ordered:
+                batch.append((topic, partition, kb, vb, e.timestamp, (), e.seq or None))
             else:
-                produce(self.topic, kb, vb, e.timestamp, partition, ())
-            self.records_out += 1
+                batch.append((topic, partition, kb, vb, e.timestamp, ()))
+        if batch:
+            self.broker.produce_batch(batch)
+            self.records_out += len(batch)
 
     def _partition(self, kb: Optional[bytes], e: Emit) -> Optional[int]:
         if self.partitions == 1:
