@@ -69,11 +69,19 @@ def _formats(props: dict, engine, node, default_key="KAFKA", default_value=None)
 
 
 def _resolve_type(engine, t, node):
+    """Replace CREATE TYPE names anywhere inside a type with what they stand for."""
+    from dataclasses import replace
     if t.base == "NAMED":
         found = engine.catalog.types.get(t.name)
         if found is None:
             raise _err(node, "Cannot resolve unknown type: %s" % t.name)
         return found
+    if t.base == "ARRAY":
+        return replace(t, element=_resolve_type(engine, t.element, node))
+    if t.base == "MAP":
+        return replace(t, key=_resolve_type(engine, t.key, node), value=_resolve_type(engine, t.value, node))
+    if t.base == "STRUCT":
+        return replace(t, fields=tuple((n, _resolve_type(engine, ft, node)) for n, ft in t.fields))
     return t
 
 
@@ -122,6 +130,8 @@ def _window_info(props: dict, node) -> Optional[WindowInfo]:
     if wt not in ("TUMBLING", "HOPPING", "SESSION"):
         raise _err(node, "WINDOW_TYPE must be one of TUMBLING, HOPPING or SESSION")
     size = props.get("WINDOW_SIZE")
+    if wt == "SESSION" and size is not None:
+        raise _err(node, "'WINDOW_SIZE' should not be set for SESSION windows.")
     size_ms = None
     if size is not None:
         size_ms = _duration_ms(str(size), node)
@@ -233,11 +243,19 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
                                   default_value=first.value_format)
     cols = _sink_columns(plan)
     keys = [c for c in cols if c.namespace == "KEY"]
+    explicit_key_fmt = "KEY_FORMAT" in props or "FORMAT" in props
     if not keys:
-        key_fmt = "NONE" if "KEY_FORMAT" not in props and "FORMAT" not in props else key_fmt
-    elif key_fmt == "NONE":
+        key_fmt = "NONE" if not explicit_key_fmt else key_fmt
+    elif key_fmt == "NONE" and not explicit_key_fmt:
         key_fmt = "KAFKA" if len(keys) == 1 else "JSON"
-    sink_props = dict(props)     # ksqlDB does not carry the source's WITH properties over
+    sink_props = dict(props)     # ksqlDB carries only the delimiters over from the source
+    for name, fmt in (("KEY_DELIMITER", key_fmt), ("VALUE_DELIMITER", value_fmt)):
+        if fmt == "DELIMITED" and name not in sink_props and name in first.properties:
+            sink_props[name] = first.properties[name]
+    wrap = engine.properties.get("ksql.persistence.wrap.single.values")
+    if wrap is not None and wrap.lower() == "false" and "WRAP_SINGLE_VALUE" not in sink_props \
+            and len([c for c in cols if c.namespace == "VALUE"]) == 1 and value_fmt == "JSON":
+        sink_props["WRAP_SINGLE_VALUE"] = False
     validate_format(key_fmt, [(c.name, c.type) for c in keys], is_key=True, properties=sink_props, node=stmt)
     validate_format(value_fmt, [(c.name, c.type) for c in cols if c.namespace == "VALUE"],
                     is_key=False, properties=sink_props, node=stmt)

@@ -52,9 +52,6 @@ def default_name(expr: ast.Expr, counter: list[int], taken: set[str]) -> str:
         base = expr.name
     elif isinstance(expr, ast.Dereference):
         base = expr.field
-    elif isinstance(expr, ast.FunctionCall) and expr.name == "AS_VALUE" and len(expr.args) == 1 \
-            and isinstance(expr.args[0], ast.ColumnRef):
-        base = expr.args[0].name
     else:
         while "KSQL_COL_%d" % counter[0] in taken:
             counter[0] += 1
@@ -105,7 +102,8 @@ class Planner:
         return False
 
     # -- stateless projection -------------------------------------------------------------
-    def expand_items(self, select: ast.Select, scope: Scope, window) -> list[tuple[ast.Expr, Optional[str]]]:
+    def expand_items(self, select: ast.Select, scope: Scope, window,
+                     persistent: bool = False) -> list[tuple[ast.Expr, Optional[str]]]:
         """SELECT items with * and alias.* expanded into column references."""
         items: list[tuple[ast.Expr, Optional[str]]] = []
         for it in select.items:
@@ -113,7 +111,9 @@ class Planner:
                 for slot in scope.slots:
                     if it.source is not None and it.source not in slot.qualifiers:
                         continue
-                    if slot.namespace in ("PSEUDO",) or (slot.namespace == "WINDOW" and window is None):
+                    # window bounds travel in a windowed sink's key, so * leaves them out there
+                    if slot.namespace in ("PSEUDO",) or (slot.namespace == "WINDOW" and (
+                            window is None or persistent)):
                         continue
                     q = slot.qualifiers[0] if slot.qualifiers else None
                     items.append((ast.ColumnRef(slot.name, q, pos=it.pos), None))
@@ -140,7 +140,7 @@ class Planner:
         comp = self.compiler(scope.with_clause("WHERE"))
         where = comp.predicate(select.where, "WHERE") if select.where is not None else None
         comp = self.compiler(scope.with_clause("SELECT"))
-        items = self.expand_items(select, scope, window)
+        items = self.expand_items(select, scope, window, persistent)
         columns: list[OutputColumn] = []
         counter = [0]
         key_slots = {s.index: s for s in scope.slots if s.namespace == "KEY"}

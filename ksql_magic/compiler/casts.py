@@ -102,7 +102,7 @@ def converter(src: SqlType, dst: SqlType, explicit: bool = True) -> Callable | N
         if sb == "DOUBLE":
             return java_double_str
         if sb in ("ARRAY", "MAP", "STRUCT"):
-            return lambda v: _complex_to_str(v)
+            return lambda v: _complex_to_str(v, src)
     if sb == db == "ARRAY":
         inner = converter(src.element, dst.element, explicit)
         if inner is None:
@@ -123,16 +123,25 @@ def converter(src: SqlType, dst: SqlType, explicit: bool = True) -> Callable | N
     raise KsqlStatementError("Cast of %s to %s is not supported" % (src, dst))
 
 
-def _complex_to_str(v) -> str:
-    def conv(x):
-        if isinstance(x, Decimal):
-            return _decimal_to_str(x)
-        return x
-    if isinstance(v, list):
-        return "[" + ", ".join("null" if x is None else str(conv(x)) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{" + ", ".join("%s=%s" % (k, "null" if x is None else conv(x)) for k, x in v.items()) + "}"
-    return json.dumps(v)
+def _complex_to_str(v, t: SqlType) -> str:
+    """Java's toString of ksqlDB's complex values: [a, b], {k=v, ...}, Struct{F=v,...}."""
+    if v is None:
+        return "null"
+    if t.base == "ARRAY":
+        return "[" + ", ".join(_complex_to_str(x, t.element) for x in v) + "]"
+    if t.base == "MAP":
+        return "{" + ", ".join("%s=%s" % (_complex_to_str(k, t.key), _complex_to_str(x, t.value))
+                               for k, x in v.items()) + "}"
+    if t.base == "STRUCT":
+        parts = ["%s=%s" % (n, _complex_to_str(v.get(n), ft)) for n, ft in t.fields if v.get(n) is not None]
+        return "Struct{" + ",".join(parts) + "}"
+    if isinstance(v, Decimal):
+        return _decimal_to_str(v)
+    if t.base == "DOUBLE":
+        return java_double_str(v)
+    if t.base == "BOOLEAN":
+        return "true" if v else "false"
+    return str(v)
 
 
 def _int_from_str(bits):

@@ -25,7 +25,15 @@ def _load(s):
     try:
         return json.loads(s, parse_float=Decimal)
     except ValueError:
+        pass
+    try:
+        # Jackson reads the first complete value and ignores trailing text ("{...}}").
+        return _LENIENT.raw_decode(s.lstrip())[0]
+    except ValueError:
         return _MISSING
+
+
+_LENIENT = json.JSONDecoder(parse_float=Decimal)
 
 
 def dumps(v) -> str:

@@ -169,10 +169,9 @@ class Query:
         for row, deleted, rec in items:
             try:
                 if deleted:
-                    # a null-value stream record passes through as a null value (ksqlDB);
-                    # a re-keying query computes no key from a row that has no values
+                    # a null-value stream record passes through as a null value (ksqlDB)
                     if where is None and not explode:
-                        k = [None] * len(keys) if plan.partition_by else _key(keys, row, rec, plan)
+                        k = _key(keys, row, rec, plan)
                         out.append(Emit(k, None, row[ts_slot], rec.seq))
                     continue
                 if where is not None and where(row) is not True:
