@@ -469,8 +469,26 @@ class ExprCompiler:
         items = []
         for it in e.items:
             c = self._c(it)
-            _, c = self.comparable(e, e.operand, it, a, c, "EQUAL")
+            if isinstance(it, ast.Literal) and it.value is not None and a.type.base == "STRING" \
+                    and c.type.base != "STRING":
+                # ksqlDB compares a STRING with a literal of another type as text
+                c = self.convert(c, T.STRING, it, explicit=True)
+                items.append(Compiled(self._const(self.to_function(c)([])), T.STRING))
+                continue
+            try:
+                _, c = self.comparable(e, e.operand, it, a, c, "EQUAL")
+            except KsqlStatementError:
+                if isinstance(it, ast.Literal) and isinstance(it.value, str):
+                    continue        # a literal that cannot be the operand's type never matches
+                if a.type.base == c.type.base == "ARRAY" and (T.can_widen(a.type, c.type)
+                                                                or T.can_widen(c.type, a.type)):
+                    items.append(c)
+                    continue
+                raise
             items.append(c)
+        if not items:
+            return Compiled("(None if (%s) is None else %s)" % (a.code, "True" if e.negated else "False"),
+                            T.BOOLEAN)
         x, f = self._tmp(), self._tmp()
         lst = "(" + ", ".join(c.code for c in items) + ",)"
         if e.negated:

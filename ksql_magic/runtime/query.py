@@ -211,7 +211,8 @@ class Query:
             emits = emits[:max(room, 0)]
         ts_index = self.plan.output_timestamp
         if ts_index is not None:
-            emits = [_retime(e, ts_index, self.plan.output_timestamp_fn) for e in emits]
+            emits = [r for r in (_retime(e, ts_index, self.plan.output_timestamp_fn) for e in emits)
+                     if r is not None]
         self.sink.write(emits)
         self.emitted += len(emits)
         self.stats.records_out = self.sink.records_out
@@ -260,9 +261,10 @@ def _retime(e: Emit, index: int, convert=None) -> Emit:
     if ts is None:
         return e
     try:
-        return e._replace(timestamp=int(convert(ts) if convert else ts))
+        ts = int(convert(ts) if convert else ts)
     except (TypeError, ValueError):
-        return e
+        return None          # an unreadable output timestamp drops the record, as in ksqlDB
+    return e._replace(timestamp=ts) if ts >= 0 else None
 
 
 def _window(row, plan: QueryPlan):
