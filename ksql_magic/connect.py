@@ -42,9 +42,9 @@ def flink(args, rest):
     if not kafka_urls:
         raise KsqlStatementError("flink needs a Kafka bootstrap too: "
                                  "%ksql connect flink://GATEWAY kafka://HOST:PORT")
-    if "flink_gateway" not in inspect.signature(Engine).parameters:
+    if "flink" not in inspect.signature(Engine).parameters:
         raise KsqlStatementError("the Flink backend is not available in this version yet")
-    return build(Engine, flink_gateway="http://" + gateway,
+    return build(Engine, flink="http://" + gateway,
                  bootstrap_servers=kafka_urls[0].split("://", 1)[1], client=args.client)
 
 

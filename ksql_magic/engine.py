@@ -27,6 +27,7 @@ class Engine:
 
     def __init__(self, properties: Optional[dict] = None, *, broker=None,
                  bootstrap_servers: Optional[str] = None, client: str = "kafka-python",
+                 flink: Optional[str] = None, flink_rest: Optional[str] = None,
                  **client_config):
         if broker is None:
             if bootstrap_servers:
@@ -49,6 +50,12 @@ class Engine:
         self._stop = threading.Event()
         from .processing_log import ProcessingLog
         self.processing_log = ProcessingLog(self)
+        # --- Flink backend (ksql_magic/flink/engine_bridge.py): persistent queries run there
+        self.flink = None
+        if flink:
+            from .flink.engine_bridge import attach
+            self.flink = attach(self, flink, bootstrap_servers, flink_rest)
+        # --- end Flink backend
         _LIVE_ENGINES.add(self)
 
     # ================================================================= statements ===

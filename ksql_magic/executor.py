@@ -39,6 +39,9 @@ def validate_format(fmt, columns, *, is_key, properties, node=None):
 
 def execute_statement(engine, stmt: ast.Statement) -> Result:
     handler = HANDLERS.get(type(stmt))
+    if getattr(engine, "flink", None) is not None:      # Flink backend: flink/engine_bridge.py
+        from .flink.engine_bridge import handler_for
+        handler = handler_for(stmt, handler)
     if handler is None:
         raise _err(stmt, "Statement not supported: %s" % type(stmt).__name__)
     result = handler(engine, stmt)

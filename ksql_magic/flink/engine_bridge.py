@@ -1,0 +1,207 @@
+"""Persistent statements on Flink: the engine's handlers when ``Engine(flink=...)`` is set.
+
+``executor.execute_statement`` asks ``handler_for`` for the handler of each statement when
+the engine has a Flink backend. CREATE ... AS SELECT and INSERT INTO ... SELECT are checked
+by the in-kernel planner (so semantic errors read exactly as without Flink), translated to
+Flink SQL (an untranslatable construct raises before anything changes), registered in the
+catalog by the in-kernel handler (sink topic, schema, query id), and then run as a Flink job
+instead of an in-kernel query. SHOW QUERIES, EXPLAIN, TERMINATE and DROP know those jobs;
+every other statement, push queries included, runs in the kernel as before, reading the
+topics Flink writes (windowed sinks through ``windowed_topics.WindowKeyBroker``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..errors import KsqlRuntimeError, KsqlStatementError
+from ..results import Result
+from ..sql import ast
+from .backend import FlinkBackend
+from .catalog_bridge import flink_sources
+from .translate import FlinkPlan, translate
+from .windowed_topics import WindowKeyBroker
+
+
+@dataclass
+class FlinkJob:
+    """One persistent query running on Flink."""
+    query_id: str
+    job_id: str
+    plan: FlinkPlan
+    sql: str
+    sink: str
+
+
+class FlinkSession:
+    """An engine's Flink side: the backend, the key-rewriting broker and the running jobs."""
+
+    def __init__(self, backend: FlinkBackend, broker: WindowKeyBroker):
+        self.backend = backend
+        self.broker = broker
+        self.jobs: dict[str, FlinkJob] = {}       # query id -> job
+
+    def states(self) -> dict[str, str]:
+        """Flink's state of each job id (UNKNOWN when the cluster cannot be asked)."""
+        try:
+            return {j["job_id"]: j["state"] for j in self.backend.jobs()}
+        except KsqlRuntimeError:
+            return {}
+
+    def cancel_all(self) -> None:
+        """Cancel every job this engine started (tests, notebook clean-up)."""
+        for qid in list(self.jobs):
+            self.cancel(qid)
+
+    def cancel(self, query_id: str) -> None:
+        job = self.jobs.pop(query_id, None)
+        if job is not None:
+            self.backend.cancel(job.job_id)
+
+
+def attach(engine, gateway: str, bootstrap_servers: str | None,
+           rest: str | None = None) -> FlinkSession:
+    """Give ``engine`` a Flink backend: called once by the Engine constructor."""
+    if not bootstrap_servers:
+        raise KsqlStatementError("Flink needs a Kafka broker: Engine(bootstrap_servers="
+                                 "'host:port', flink='http://gateway:port')")
+    broker = WindowKeyBroker(engine.broker)
+    engine.broker = broker
+    backend = FlinkBackend(_url(gateway), bootstrap_servers, _url(rest) if rest else None)
+    return FlinkSession(backend, broker)
+
+
+def _url(address: str) -> str:
+    return address if "://" in address else "http://" + address
+
+
+# =========================================================================================
+# Persistent queries
+# =========================================================================================
+
+def _planner_check(engine, select: ast.Select, sink_name: str) -> None:
+    """The in-kernel planner's semantic checks (unknown columns, types ...), side-effect free."""
+    from ..planner import Planner
+    Planner(engine.catalog, engine.functions, engine.properties).plan(
+        select, sink_name=sink_name, persistent=True)
+
+
+def _offset_reset(engine) -> str:
+    return "earliest" if str(engine.properties.get("auto.offset.reset", "latest")).lower() \
+        == "earliest" else "latest"
+
+
+def _with_topic(engine, stmt: ast.CreateAsSelect) -> ast.CreateAsSelect:
+    """Name the sink topic as the kernel will (the output-topic prefix included)."""
+    if any(p.name.upper() == "KAFKA_TOPIC" for p in stmt.properties):
+        return stmt
+    topic = str(engine.properties.get("ksql.output.topic.name.prefix", "") or "") + stmt.name
+    return replace(stmt, properties=stmt.properties + (ast.Property("KAFKA_TOPIC", topic),))
+
+
+def _flink_plan(engine, stmt) -> FlinkPlan:
+    """Checked and translated; raises KsqlError before any side effect."""
+    if isinstance(stmt, ast.CreateAsSelect):
+        _planner_check(engine, stmt.query, stmt.name)
+        stmt = _with_topic(engine, stmt)
+        prefix = "CSAS" if stmt.kind == "STREAM" else "CTAS"
+        qid = "%s_%s_%d" % (prefix, stmt.name, engine.catalog.next_query_number)
+    else:
+        engine.catalog.get(stmt.target, stmt.pos)
+        _planner_check(engine, stmt.query, stmt.target)
+        qid = "INSERTQUERY_%d" % engine.catalog.next_query_number
+    return translate(stmt, flink_sources(engine.catalog, engine.broker), query_id=qid,
+                     offset_reset=_offset_reset(engine))
+
+
+def persistent(engine, stmt, default) -> Result:
+    """CREATE ... AS SELECT / INSERT INTO ... SELECT as a Flink job."""
+    if isinstance(stmt, ast.CreateAsSelect) and stmt.if_not_exists \
+            and stmt.name in engine.catalog.sources:
+        return default(engine, stmt)
+    plan = _flink_plan(engine, stmt)
+    result = default(engine, stmt)          # catalog entry, sink topic, query id
+    qid = result.query_id
+    kernel_query = engine.queries.pop(qid, None)
+    if kernel_query is not None:
+        kernel_query.stop()
+    sink_name = stmt.name if isinstance(stmt, ast.CreateAsSelect) else stmt.target
+    sink = engine.catalog.sources[sink_name]
+    if sink.window is not None:
+        engine.flink.broker.register(sink.topic, sink.window.kind == "SESSION")
+    try:
+        job_id = engine.flink.backend.submit(plan)
+    except Exception:
+        if sink.window is not None and not _writers(engine, sink_name, qid):
+            engine.flink.broker.unregister(sink.topic)
+        raise
+    engine.flink.jobs[qid] = FlinkJob(qid, job_id, plan, stmt.text, sink_name)
+    _reconcile(engine)                      # CREATE OR REPLACE ended the old query
+    return Result("persistent", "Created query with ID %s (Flink job %s)" % (qid, job_id),
+                  query_id=qid)
+
+
+def _writers(engine, sink: str, but: str) -> list[str]:
+    return [q for q, j in engine.flink.jobs.items() if j.sink == sink and q != but]
+
+
+def _reconcile(engine) -> None:
+    """Cancel the Flink jobs of queries the catalog no longer has (TERMINATE, DROP,
+    CREATE OR REPLACE ran the in-kernel handler, which only knows the catalog)."""
+    for qid in [q for q in engine.flink.jobs if q not in engine.catalog.queries]:
+        engine.flink.cancel(qid)
+
+
+def lifecycle(engine, stmt, default) -> Result:
+    """TERMINATE / DROP: the in-kernel handler checks and updates the catalog, then the
+    jobs of the queries it ended are cancelled."""
+    result = default(engine, stmt)
+    _reconcile(engine)
+    return result
+
+
+# =========================================================================================
+# SHOW QUERIES, EXPLAIN
+# =========================================================================================
+
+def show(engine, stmt: ast.Show, default) -> Result:
+    if stmt.what.upper() != "QUERIES":
+        return default(engine, stmt)
+    kernel = default(engine, stmt)
+    states = engine.flink.states()
+    rows = []
+    for qid, job in engine.flink.jobs.items():
+        src = engine.catalog.sources.get(job.sink)
+        rows.append([qid, "PERSISTENT", states.get(job.job_id, "UNKNOWN"), job.sink,
+                     src.topic if src else "", job.sql, job.job_id])
+    rows += [r + [""] for r in kernel.rows]
+    return Result("table", "", list(kernel.columns) + ["Flink Job ID"], rows)
+
+
+def explain(engine, stmt: ast.Explain, default) -> Result:
+    if stmt.query_id is not None:
+        job = engine.flink.jobs.get(stmt.query_id) or engine.flink.jobs.get(
+            stmt.query_id.upper())
+        if job is None:
+            return default(engine, stmt)
+        head = ["-- %s on Flink, job %s" % (job.plan.description, job.job_id)]
+        return Result("table", job.sql, ["Execution plan"],
+                      [[line] for line in head + job.plan.sql.splitlines()])
+    inner = stmt.statement
+    if not isinstance(inner, (ast.CreateAsSelect, ast.InsertInto)):
+        return default(engine, stmt)
+    text = engine.flink.backend.explain(_flink_plan(engine, inner))
+    return Result("table", inner.text, ["Execution plan"], [[l] for l in text.splitlines()])
+
+
+HANDLERS = {ast.CreateAsSelect: persistent, ast.InsertInto: persistent,
+            ast.Terminate: lifecycle, ast.Drop: lifecycle, ast.Show: show,
+            ast.Explain: explain}
+
+
+def handler_for(stmt: ast.Statement, default):
+    """The Flink-aware handler of ``stmt`` (``default`` is the in-kernel one)."""
+    handler = HANDLERS.get(type(stmt))
+    if handler is None or default is None:
+        return default
+    return lambda engine, s: handler(engine, s, default)
