@@ -325,7 +325,7 @@ class _Step:
         extra = {}
         fk = getattr(self, "fk_key", None)
         if fk is not None:
-            extra = dict(left_key=lambda row, i=fk.index: row[i])
+            extra = dict(left_key=lambda row, idx=tuple(k.index for k in fk): [row[i] for i in idx])
         if self.op_cls is StreamStreamJoin:
             w = self.join.within
             extra = dict(before=w.before, after=w.after, grace=w.grace)
@@ -344,7 +344,10 @@ def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
     on_scope = scope.with_clause("JOIN ON")
     lexpr, rexpr = _on_operands(jn, on_scope, left_quals)
     _check_table_key(rb, rexpr, scope, jn)
-    fk = prefix_kind == "TABLE" and rb.source.kind == "TABLE" and _key_source(lexpr, scope, bindings[:i]) is None
+    lkey = _key_source(lexpr, scope, bindings[:i])
+    # joining on one column of a multi-column primary key is a foreign-key join too
+    fk = prefix_kind == "TABLE" and rb.source.kind == "TABLE" and \
+        (lkey is None or len(lkey.source.key_columns) > 1)
     if fk and i > 1:
         raise _err(jn, "Invalid join condition: foreign-key table-table joins are not supported as part "
                        "of n-way joins. Got %s = %s." % (format_expression(qualify(lexpr, scope)),
@@ -367,7 +370,7 @@ def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
         from .runtime.join import ForeignKeyJoin
         step.op_cls = ForeignKeyJoin
         key_slots = [s for s in scope.slots[:lw] if s.namespace == "KEY"]
-        step.fk_key = key_slots[0] if key_slots else None
+        step.fk_key = key_slots or None
     return step
 
 
@@ -436,7 +439,8 @@ def plan_join(planner, select: ast.Select, *, sink_name, persistent: bool) -> Qu
     if fk_key is not None:
         columns, key_fns_out, value_fns = _fk_columns(planner, select, scope, fk_key, sink_name,
                                                        persistent)
-        synthetic = False
+        project = _FkProjector(where, key_fns_out, value_fns, False)
+        return _chain_plan(select, steps, project, bindings, scope, prefix_kind, columns, where)
     else:
         columns, key_fns_out, value_fns = _join_columns(planner, select, scope, last.lexpr,
                                                          last.rexpr, last.ktype, synthetic, sink_name,
@@ -577,13 +581,52 @@ def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_n
     return [key_col] + values, key_fns, [c.fn for c in values]
 
 
-def _fk_columns(planner, select, scope, key_slot, sink_name, persistent):
-    """Foreign-key join output: keyed by the left table's primary key."""
-    ref = ast.ColumnRef(key_slot.name, key_slot.qualifiers[0])
-    cols, _, _ = _join_columns(planner, select, scope, ref, ref, key_slot.type, False, sink_name,
-                               persistent)
-    values = cols[1:]
-    return cols, [], [c.fn for c in values]
+class _FkProjector(_Projector):
+    """Foreign-key join: the key is the left table's primary key (a list of its columns)."""
+
+    def __call__(self, row: list, pk):
+        if self.where is not None and self.where(row) is not True:
+            return None
+        return list(pk), [f(row) for f in self.value_fns]
+
+
+def _fk_columns(planner, select, scope, key_slots, sink_name, persistent):
+    """Foreign-key join output: keyed by the left table's primary key (every key column)."""
+    if len(key_slots) == 1:
+        ref = ast.ColumnRef(key_slots[0].name, key_slots[0].qualifiers[0])
+        cols, _, _ = _join_columns(planner, select, scope, ref, ref, key_slots[0].type, False,
+                                   sink_name, persistent)
+        return cols, [], [c.fn for c in cols[1:]]
+    comp = planner.compiler(scope.with_clause("SELECT"))
+    wanted = [ast.ColumnRef(k.name, k.qualifiers[0]) for k in key_slots]
+    counts: dict[str, set] = {}
+    for sl in scope.slots:
+        counts.setdefault(sl.name, set()).add(sl.qualifiers[0])
+    unique = {n for n, q in counts.items() if len(q) == 1}
+    items = _join_items(select, scope)
+    taken = {a for _, a, _ in items if a}
+    keys, values, names, counter = {}, [], set(), [0]
+    for expr, alias, _ in items:
+        q = qualify(expr, scope)
+        name = _join_item_name(q, alias, unique, counter, taken) if isinstance(expr, ast.ColumnRef) \
+            else alias or default_name(expr, counter, taken)
+        taken.add(name)
+        if name in names:
+            raise _err(expr, "Duplicate column name '%s'" % name)
+        names.add(name)
+        fn, t = comp.function(expr)
+        if q in wanted and wanted.index(q) not in keys:
+            keys[wanted.index(q)] = OutputColumn(name, t, fn, True)
+            continue
+        values.append(OutputColumn(name, t, fn, False))
+    missing = [format_expression(w) for i, w in enumerate(wanted) if i not in keys]
+    if missing and persistent:
+        raise _err(select, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n"
+                           "The query used to build `%s` must include the key columns %s in its "
+                           "projection (eg, SELECT %s...)." % (sink_name, " and ".join(missing),
+                                                               ", ".join(missing)))
+    columns = [keys[i] for i in sorted(keys)] + values
+    return columns, [], [c.fn for c in values]
 
 
 def _free_name(base: str, names: set) -> str:

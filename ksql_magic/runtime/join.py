@@ -93,18 +93,30 @@ class StreamTableJoin(_Base):
 
 class StreamStreamJoin(_Base):
     """Windowed join: rows match when ``other.ts`` is in ``[ts - before, ts + after]`` (from
-    the left's view). Outer rows without a match are emitted once the window has closed
-    (window end + grace <= stream time), as Kafka Streams does."""
+    the left's view), as Kafka Streams' KStreamKStreamJoin does:
+
+    - each side keeps a buffer of its rows (its window store) with its own observed time; a
+      lookup never sees rows older than that time minus the retention (before + after + grace),
+      so a late record still joins rows the other side retains but is not found itself;
+    - with GRACE, an outer row without a match is held until its window closes (ts + after +
+      grace < stream time over both sides) and then emitted, or emitted at once when its window
+      is already past; without GRACE (legacy) it is emitted at once.
+    State is bounded: buffers are purged as each side's time moves on.
+    """
+
+    LEGACY_GRACE = 24 * 3600 * 1000       # Kafka Streams' default grace when none is given
 
     def __init__(self, *a, before: int, after: int, grace: Optional[int], **kw):
         super().__init__(*a, **kw)
         self.before, self.after = before, after
         self.grace = grace if grace is not None else 0
         self.deferred = grace is not None
-        self.buffers = (defaultdict(list), defaultdict(list))
+        self.retention = before + after + (grace if grace is not None else self.LEGACY_GRACE)
+        self.buffers = (defaultdict(list), defaultdict(list))   # side -> key -> [entries]
+        self.side_time = [None, None]     # max timestamp each side's buffer has seen
         self.pending: list = []           # outer rows waiting for their window to close
         self.stream_time = None
-        self.last_purge = -(1 << 62)      # buffers are purged every quarter window of stream time
+        self.last_purge = [-(1 << 62), -(1 << 62)]
 
     def _range(self, side: int, ts: int) -> tuple[int, int]:
         if side == 0:
@@ -115,24 +127,30 @@ class StreamStreamJoin(_Base):
         out: list = []
         kf, tsi = self.key_fns[index], self.ts_slots[index]
         other_tsi = self.ts_slots[1 - index]
+        outer = self.outer(index)
+        other_buf = self.buffers[1 - index]
+        my_buf = self.buffers[index]
         for row, deleted, rec in items:
             if deleted:
                 continue
             ts = row[tsi]
             if self.stream_time is None or ts > self.stream_time:
                 self.stream_time = ts
-            if ts + max(self.before, self.after) + self.grace < self.stream_time and self.deferred:
-                self.late_dropped += 1
-                continue
+            st = self.stream_time
+            if self.deferred and self.pending and ts == st:
+                self._emit_closed(out, rec.seq)
             k = kf(row)
             if k is None:
-                if self.outer(index):
+                if outer:
                     self.emit(out, self.joined(index, row, None), ts, rec.seq, None)
                 continue
             lo, hi = self._range(index, ts)
+            other_time = self.side_time[1 - index]
+            if other_time is not None:
+                lo = max(lo, other_time - self.retention + 1)
             matched = False
             hk = hashable(k)
-            for entry in self.buffers[1 - index].get(hk, ()):
+            for entry in other_buf.get(hk, ()):
                 orow = entry[0]
                 ots = orow[other_tsi]
                 if lo <= ots <= hi:
@@ -140,41 +158,53 @@ class StreamStreamJoin(_Base):
                     entry[1] = True
                     self.emit(out, self.joined(index, row, orow), max(ts, ots), rec.seq, k)
             entry = [row, matched, ts, rec.seq, k]
-            self.buffers[index][hk].append(entry)
-            if not matched and self.outer(index):
-                if self.deferred:
+            self._store(index, my_buf, hk, entry, ts)
+            if not matched and outer:
+                if self.deferred and hi >= st:
                     self.pending.append((index, entry))
                 else:
                     self.emit(out, self.joined(index, row, None), ts, rec.seq, k)
-            self._expire(out, rec.seq)
         return out
 
-    def _expire(self, out: list, seq) -> None:
-        """Emit closed-window outer rows and drop rows no future record can match."""
+    def _store(self, side: int, buf, hk, entry, ts: int) -> None:
+        t = self.side_time[side]
+        if t is None or ts > t:
+            self.side_time[side] = t = ts
+        if ts > t - self.retention:
+            buf[hk].append(entry)
+        if t - self.last_purge[side] >= max(self.retention // 4, 1000):
+            self._purge(side, t)
+
+    def _emit_closed(self, out: list, seq) -> None:
+        """Emit the held outer rows whose window (plus grace) has closed, oldest first."""
         st = self.stream_time
-        keep = []
+        due, keep = [], []
         for side, entry in self.pending:
-            row, matched, ts, _, k = entry
-            end = ts + (self.after if side == 0 else self.before)
-            if end + self.grace < st:
-                if not entry[1]:
-                    self.emit(out, self.joined(side, row, None), ts, seq, k)
-            else:
-                keep.append((side, entry))
-        self.pending = keep
-        horizon = st - self.before - self.after - self.grace - 1
-        span = self.before + self.after + self.grace
-        if st - self.last_purge < max(span // 4, 1000):
+            end = entry[2] + (self.after if side == 0 else self.before)
+            (due if end + self.grace < st else keep).append((side, entry))
+        if not due:
             return
-        self.last_purge = st
-        for buf in self.buffers:
-            if buf:
-                for k in [k for k, v in buf.items() if v and v[0][2] < horizon]:
-                    v = [e for e in buf[k] if e[2] >= horizon]
-                    if v:
-                        buf[k] = v
-                    else:
-                        del buf[k]
+        self.pending = keep
+        due.sort(key=lambda se: se[1][2])
+        for side, entry in due:
+            if not entry[1]:
+                self.emit(out, self.joined(side, entry[0], None), entry[2], seq, entry[4])
+
+    def _purge(self, side: int, t: int) -> None:
+        """Drop rows of ``side`` no lookup can see any more (older than its time - retention)."""
+        self.last_purge[side] = t
+        horizon = t - self.retention
+        buf = self.buffers[side]
+        for k in [k for k, v in buf.items() if v[0][2] <= horizon]:
+            v = [e for e in buf[k] if e[2] > horizon]
+            if v:
+                buf[k] = v
+            else:
+                del buf[k]
+
+    def state_size(self) -> int:
+        """Rows held (both buffers and the outer rows waiting): what bounds memory."""
+        return sum(len(v) for b in self.buffers for v in b.values()) + len(self.pending)
 
 
 class TableTableJoin(_Base):
@@ -232,7 +262,7 @@ class ForeignKeyJoin(_Base):
 
     def __init__(self, *a, left_key: Callable, **kw):
         super().__init__(*a, **kw)
-        self.left_key = left_key          # left row -> its primary key value
+        self.left_key = left_key          # left row -> its primary key, a list of column values
         self.left: dict = {}              # left pk -> (row, fk)
         self.right: dict = {}             # right pk -> row
         self.index: dict = defaultdict(dict)   # fk -> {left pk: None}, insertion ordered
@@ -248,31 +278,31 @@ class ForeignKeyJoin(_Base):
         return out
 
     def _result(self, out, pk, lrow, rrow, ts, seq) -> None:
-        hk = hashable(pk)
+        hk = tuple(hashable(x) for x in pk)
         if rrow is None and self.kind == "INNER":
             if hk in self.emitted:
                 self.emitted.discard(hk)
-                out.append(Emit([pk], None, ts, seq))
+                out.append(Emit(pk, None, ts, seq))
             return
         kv = self.project(lrow + (rrow if rrow is not None else [None] * self.widths[1]), pk)
         if kv is None:
             if hk in self.emitted:
                 self.emitted.discard(hk)
-                out.append(Emit([pk], None, ts, seq))
+                out.append(Emit(pk, None, ts, seq))
             return
         self.emitted.add(hk)
         out.append(Emit(kv[0], kv[1], ts, seq))
 
     def _left(self, out, row, deleted, rec) -> None:
         pk = self.left_key(row)
-        hk = hashable(pk)
+        hk = tuple(hashable(x) for x in pk)
         old = self.left.pop(hk, None)
         if old is not None:
             self.index[hashable(old[1])].pop(hk, None)
         ts = row[self.ts_slots[0]]
         if deleted:
             self.emitted.discard(hk)
-            out.append(Emit([pk], None, ts, rec.seq))
+            out.append(Emit(pk, None, ts, rec.seq))
             return
         fk = self.key_fns[0](row)
         self.left[hk] = (row, fk)
