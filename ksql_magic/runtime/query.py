@@ -28,6 +28,7 @@ class QueryStats:
     stream_time: Optional[int] = None
     started: float = field(default_factory=time.monotonic)
     error: Optional[str] = None
+    broker: Optional[str] = None     # 'unreachable: <reason>' while the broker is away
 
     def rate(self) -> float:
         elapsed = max(time.monotonic() - self.started, 1e-9)
@@ -63,7 +64,7 @@ class Query:
 
     def __init__(self, query_id: str, plan: QueryPlan, broker, sink, *, sql: str = "",
                  from_beginning: bool = True, on_error: Optional[Callable] = None,
-                 persistent: bool = True):
+                 persistent: bool = True, checkpoint=None):
         self.query_id = query_id
         self.plan = plan
         self.broker = broker
@@ -74,16 +75,27 @@ class Query:
         self.stats = QueryStats()
         self.lock = threading.RLock()
         self._on_error = on_error or (lambda *a: None)
+        self.checkpoint = checkpoint
+        self._pending: list[Emit] = []   # outputs produced but not yet acknowledged
+        if checkpoint is not None and plan.stateful is not None:
+            checkpoint.restore_operator(plan.stateful)
         self.inputs: list[_Input] = []
         for i, binding in enumerate(plan.inputs):
             reader = SourceReader(binding)
-            info = broker.topic(binding.source.topic)
+            topic = binding.source.topic
+            info = broker.topic(topic)
             parts = info.partitions if info else 1
-            positions = {}
-            for p in range(parts):
-                positions[p] = 0 if from_beginning else _end_offset(broker, binding.source.topic, p)
+            positions = {p: self._start(i, topic, p, from_beginning) for p in range(parts)}
             self.inputs.append(_Input(i, reader, broker, positions))
         self.emitted = 0
+
+    def _start(self, index: int, topic: str, partition: int, from_beginning: bool) -> int:
+        def reset() -> int:
+            return 0 if from_beginning else _end_offset(self.broker, topic, partition)
+        if self.checkpoint is None:
+            return reset()
+        return self.checkpoint.start_position(index, topic, partition,
+                                              self.plan.stateful is not None, reset)
 
     # -- scheduling -------------------------------------------------------------------------
     def next_pending(self):
@@ -95,7 +107,7 @@ class Query:
             for p in inp.positions:
                 buf = inp.peek(p)
                 if buf:
-                    cand = (buf[0].seq, inp.index, p)
+                    cand = (order_key(buf[0]), inp.index, p)
                     if best is None or cand < best:
                         best = cand
         return best
@@ -105,9 +117,10 @@ class Query:
         inp = self.inputs[inp_index]
         buf = inp.peek(partition)
         n = 1 if buf else 0   # the head is due by construction (ties: the earlier query first)
-        while n < len(buf) and (bound is None or buf[n].seq < bound):
+        while n < len(buf) and (bound is None or order_key(buf[n]) < bound):
             n += 1
         if n:
+            self.flush_pending()    # before taking: a failure here must leave the input unread
             self.process(inp, inp.take(partition, n))
         return n
 
@@ -137,6 +150,25 @@ class Query:
                 emits = self._stream_rows(items)
             if emits:
                 self._emit(emits)
+            if self.checkpoint is not None and self.checkpoint.due():
+                self.checkpoint.commit(self)
+
+    def flush_pending(self) -> None:
+        """Write outputs whose earlier write failed (the broker was away). Until they are
+        acknowledged nothing is committed, so a crash meanwhile loses nothing."""
+        if self._pending:
+            pending = self._pending
+            self.sink.write(pending)
+            self._pending = []
+            self._count(pending)
+
+    def commit(self) -> None:
+        """Commit the input positions now (outputs acknowledged first)."""
+        with self.lock:
+            if self.checkpoint is None:
+                return
+            self.flush_pending()
+            self.checkpoint.commit(self)
 
     def _rows(self, inp: _Input, records: list) -> list:
         self.stats.records_in += len(records)
@@ -211,9 +243,18 @@ class Query:
             emits = emits[:max(room, 0)]
         ts_index = self.plan.output_timestamp
         if ts_index is not None:
-            emits = [r for r in (_retime(e, ts_index, self.plan.output_timestamp_fn) for e in emits)
+            nkeys = len(self.plan.key_columns)
+            emits = [r for r in (_retime(e, ts_index, nkeys, self.plan.output_timestamp_fn) for e in emits)
                      if r is not None]
-        self.sink.write(emits)
+        try:
+            self.sink.write(emits)
+        except Exception:
+            self._pending = list(emits)
+            raise
+        self._count(emits)
+
+    def _count(self, emits: list) -> None:
+        limit = self.plan.limit
         self.emitted += len(emits)
         self.stats.records_out = self.sink.records_out
         if limit is not None and self.emitted >= limit:
@@ -229,7 +270,14 @@ class Query:
         return {"query_id": self.query_id, "state": self.state, "records_in": s.records_in,
                 "records_out": s.records_out, "rate": round(s.rate(), 1), "stream_time": s.stream_time,
                 "late_dropped": s.late_dropped, "deser_errors": s.deser_errors,
-                "processing_errors": s.processing_errors, "error": s.error}
+                "processing_errors": s.processing_errors, "error": s.error,
+                "broker": s.broker or "connected"}
+
+
+def order_key(rec) -> tuple:
+    """Processing order across partitions and topics: the embedded broker's global seq;
+    on Kafka (no seq) timestamp, then (topic, partition, offset), as Kafka Streams picks."""
+    return rec.seq or (rec.timestamp, rec.topic, rec.partition, rec.offset)
 
 
 def _key(keys, row, rec, plan: QueryPlan):
@@ -255,15 +303,16 @@ def _exploded(plan: QueryPlan, row, rec, ts_slot: int) -> list[Emit]:
     return out
 
 
-def _retime(e: Emit, index: int, convert=None) -> Emit:
-    values = (e.key or []) + (e.value or [])
-    ts = values[index] if e.value is not None and index < len(values) else None
+def _retime(e: Emit, index: int, nkeys: int, convert=None) -> Emit:
+    if e.value is None:
+        return e
+    ts = (e.key[index] if e.key else None) if index < nkeys else e.value[index - nkeys]
     if ts is None:
         return e
     try:
         ts = int(convert(ts) if convert else ts)
-    except (TypeError, ValueError):
-        return None          # an unreadable output timestamp drops the record, as in ksqlDB
+    except Exception:  # noqa: BLE001 - an unreadable output timestamp drops the record (ksqlDB)
+        return None
     return e._replace(timestamp=ts) if ts >= 0 else None
 
 
