@@ -176,10 +176,12 @@ def create_source(engine, stmt: ast.CreateSource) -> Result:
     if topic is None:
         raise _err(stmt, "Missing required property \"KAFKA_TOPIC\" which has no default value.")
     cols = _columns(engine, stmt)
+    cols, note = _talk_key_property(cols, props, stmt)
     key_fmt, value_fmt = _formats(props, engine, stmt)
     keys = [c for c in cols if c.namespace == "KEY"]
     if stmt.kind == "TABLE" and not keys:
-        raise _err(stmt, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.")
+        raise _err(stmt, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY."
+                         " For example: CREATE TABLE %s (ID VARCHAR PRIMARY KEY, ...)." % stmt.name)
     if not keys and "KEY_FORMAT" not in props and "FORMAT" not in props:
         key_fmt = "NONE" if key_fmt == "KAFKA" else key_fmt
     validate_format(key_fmt, [(c.name, c.type) for c in keys], is_key=True, properties=props, node=stmt)
@@ -196,7 +198,27 @@ def create_source(engine, stmt: ast.CreateSource) -> Result:
                  timestamp_column=ts, timestamp_format=props.get("TIMESTAMP_FORMAT"),
                  window=window, sql=stmt.text, is_source_table=stmt.source)
     engine.catalog.sources[stmt.name] = src
-    return Result("message", "%s created" % stmt.kind.title())
+    return Result("message", "%s created%s" % (stmt.kind.title(), note))
+
+
+def _talk_key_property(cols: list[Column], props: dict, stmt):
+    """The 2018 talk's ``WITH (KEY='user_id')`` (pre-0.10 ksqlDB) on a schema with no key
+    column is unambiguous: that column is the key. Today's form is ``user_id ... KEY`` /
+    ``PRIMARY KEY``; say so rather than fail."""
+    name = props.pop("KEY", None)
+    if name is None:
+        return cols, ""
+    if any(c.namespace == "KEY" for c in cols):
+        raise _err(stmt, "The KEY property is not supported with key columns declared in the schema. "
+                         "Remove it: the column marked %s is the key."
+                         % ("PRIMARY KEY" if stmt.kind == "TABLE" else "KEY"))
+    name = _unquote_column(str(name))
+    if not any(c.name == name for c in cols):
+        raise _err(stmt, "The KEY column set in the WITH clause does not exist in the schema: '%s'" % name)
+    cols = [Column(c.name, c.type, "KEY") if c.name == name else c for c in cols]
+    cols = [c for c in cols if c.namespace == "KEY"] + [c for c in cols if c.namespace != "KEY"]
+    word = "PRIMARY KEY" if stmt.kind == "TABLE" else "KEY"
+    return cols, " (WITH (KEY='%s') is the pre-0.10 form: read as `%s ... %s`)" % (name, name, word)
 
 
 def _unquote_column(name: str) -> str:
@@ -219,7 +241,8 @@ def _start_query(engine, query_id: str, plan, sink_source: Source, sql: str, sin
                  sources: list[str]) -> Query:
     sink = TopicSink(sink_source, engine.broker, engine.processing_log)
     q = Query(query_id, plan, engine.broker, sink, sql=sql, from_beginning=_from_beginning(engine),
-              on_error=engine.processing_log, persistent=True)
+              on_error=engine.processing_log, persistent=True,
+              checkpoint=engine.checkpointer(query_id))
     engine.queries[query_id] = q
     engine.catalog.queries[query_id] = QueryInfo(query_id, sql, sink_name, sources)
     return q

@@ -138,3 +138,17 @@ def test_syntax_error_points_at_token(engine):
         engine.execute("SELECT * FORM clickstream;")
     assert (err.value.line, err.value.column) == (1, 10)
     assert isinstance(err.value, KsqlError)
+
+
+def test_talk_form_key_property_declares_the_key_column(engine):
+    result = engine.execute("CREATE TABLE users_table (user_id VARCHAR, country VARCHAR) "
+                            "WITH (KEY='user_id', KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);")[0]
+    assert "pre-0.10 form" in result.message
+    assert [c.name for c in engine.catalog.sources["USERS_TABLE"].key_columns] == ["USER_ID"]
+    engine.produce("users", '{"COUNTRY": "JP"}', key="u1")
+    assert engine.execute("SELECT * FROM users_table;")[0].rows == [["u1", "JP"]]
+
+
+def test_table_without_primary_key_says_how_to_declare_one(engine):
+    with pytest.raises(KsqlStatementError, match="PRIMARY KEY"):
+        engine.execute("CREATE TABLE t (id VARCHAR, v INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON', PARTITIONS=1);")
