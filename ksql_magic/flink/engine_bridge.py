@@ -18,7 +18,7 @@ from ..errors import KsqlRuntimeError, KsqlStatementError
 from ..results import Result
 from ..sql import ast
 from .backend import FlinkBackend
-from .catalog_bridge import flink_sources
+from .catalog_bridge import flink_sources, to_flink_source
 from .translate import FlinkPlan, translate
 from .windowed_topics import WindowKeyBroker
 
@@ -82,8 +82,19 @@ def _url(address: str) -> str:
 def _planner_check(engine, select: ast.Select, sink_name: str) -> None:
     """The in-kernel planner's semantic checks (unknown columns, types ...), side-effect free."""
     from ..planner import Planner
-    Planner(engine.catalog, engine.functions, engine.properties).plan(
+    return Planner(engine.catalog, engine.functions, engine.properties).plan(
         select, sink_name=sink_name, persistent=True)
+
+
+def _kernel_names(stmt, plan):
+    """The statement with each unaliased SELECT item aliased as the kernel names it (a
+    join's ``p.user_id`` is ``P_USER_ID``), so Flink writes the columns the catalog has."""
+    items = stmt.query.items
+    if len(items) != len(plan.columns) or not all(isinstance(i, ast.SelectItem) for i in items):
+        return stmt
+    named = tuple(i if i.alias else replace(i, alias=c.name)
+                  for i, c in zip(items, plan.columns))
+    return replace(stmt, query=replace(stmt.query, items=named))
 
 
 def _offset_reset(engine) -> str:
@@ -99,19 +110,24 @@ def _with_topic(engine, stmt: ast.CreateAsSelect) -> ast.CreateAsSelect:
     return replace(stmt, properties=stmt.properties + (ast.Property("KAFKA_TOPIC", topic),))
 
 
-def _flink_plan(engine, stmt) -> FlinkPlan:
-    """Checked and translated; raises KsqlError before any side effect."""
+def _flink_plan(engine, stmt, sink=None) -> FlinkPlan:
+    """Checked and translated; raises KsqlError before any side effect. ``sink`` is the
+    kernel's catalog entry for the output, so Flink writes the very layout the kernel reads
+    (key columns, key format), as the in-kernel query would have."""
     if isinstance(stmt, ast.CreateAsSelect):
-        _planner_check(engine, stmt.query, stmt.name)
+        stmt = _kernel_names(stmt, _planner_check(engine, stmt.query, stmt.name))
         stmt = _with_topic(engine, stmt)
         prefix = "CSAS" if stmt.kind == "STREAM" else "CTAS"
         qid = "%s_%s_%d" % (prefix, stmt.name, engine.catalog.next_query_number)
     else:
         engine.catalog.get(stmt.target, stmt.pos)
-        _planner_check(engine, stmt.query, stmt.target)
+        stmt = _kernel_names(stmt, _planner_check(engine, stmt.query, stmt.target))
         qid = "INSERTQUERY_%d" % engine.catalog.next_query_number
-    return translate(stmt, flink_sources(engine.catalog, engine.broker), query_id=qid,
-                     offset_reset=_offset_reset(engine))
+    sources = flink_sources(engine.catalog, engine.broker)
+    if sink is not None:
+        info = engine.broker.topic(sink.topic)
+        sink = to_flink_source(sink, info.partitions if info else 1)
+    return translate(stmt, sources, sink, query_id=qid, offset_reset=_offset_reset(engine))
 
 
 def persistent(engine, stmt, default) -> Result:
@@ -119,7 +135,8 @@ def persistent(engine, stmt, default) -> Result:
     if isinstance(stmt, ast.CreateAsSelect) and stmt.if_not_exists \
             and stmt.name in engine.catalog.sources:
         return default(engine, stmt)
-    plan = _flink_plan(engine, stmt)
+    _flink_plan(engine, stmt)               # untranslatable: raise before any side effect
+    snapshot_number = engine.catalog.next_query_number
     result = default(engine, stmt)          # catalog entry, sink topic, query id
     qid = result.query_id
     kernel_query = engine.queries.pop(qid, None)
@@ -127,6 +144,9 @@ def persistent(engine, stmt, default) -> Result:
         kernel_query.stop()
     sink_name = stmt.name if isinstance(stmt, ast.CreateAsSelect) else stmt.target
     sink = engine.catalog.sources[sink_name]
+    engine.catalog.next_query_number = snapshot_number      # the id _flink_plan predicts
+    plan = _flink_plan(engine, stmt, sink)
+    engine.catalog.next_query_number = snapshot_number + 1
     if sink.window is not None:
         engine.flink.broker.register(sink.topic, sink.window.kind == "SESSION")
     try:
