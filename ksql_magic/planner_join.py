@@ -139,8 +139,25 @@ def plan_partition_by(planner, select: ast.Select, inputs, scope: Scope, kind: s
     columns = [keys[i] for i in sorted(keys)] + values
     plan = QueryPlan(result_kind=kind, inputs=inputs, scope=scope, columns=columns, where=where,
                      partition_by=[f for f, _ in part_fns], limit=select.limit)
+    plan.tombstone_key_fns = _tombstone_key_fns(parts, scope, part_fns, sorted(keys))
     plan.description = describe_plan(plan, select)
     return plan
+
+
+def _null(_row):
+    return None
+
+
+def _tombstone_key_fns(parts, scope: Scope, part_fns, key_order) -> list:
+    """Key functions for a null-value record: ksqlDB evaluates only the partitioning
+    expressions over key columns (or none); any that reads a value column gives NULL."""
+    from .planner import walk
+    fns = []
+    for i in key_order:
+        refs = [scope.find(n.name, n.source) for n in walk(parts[i]) if isinstance(n, ast.ColumnRef)]
+        key_only = all(r is not None and r.namespace == "KEY" for r in refs)
+        fns.append(part_fns[i][0] if key_only else _null)
+    return fns
 
 
 def _check_partition_refs(parts, scope: Scope, items) -> None:
@@ -484,8 +501,6 @@ class _RekeyProjector(_Projector):
 
 def _join_partition_columns(planner, select, scope, where, sink_name, persistent):
     """PARTITION BY after a join: the partition expressions are the key, as for one source."""
-    if any(isinstance(i, ast.AllColumns) for i in select.items):
-        raise _err(select, "SELECT * with PARTITION BY over a join is not supported yet.")
     parts = list(select.partition_by)
     pcomp = planner.compiler(scope.with_clause("PARTITION BY"))
     part_fns = [pcomp.function(p) for p in parts]
@@ -497,7 +512,9 @@ def _join_partition_columns(planner, select, scope, where, sink_name, persistent
     unique = {n for n, q in counts.items() if len(q) == 1}
     keys, values, names, counter = {}, [], set(), [0]
     taken = {a for _, a, _ in _join_items(select, scope) if a}
-    for expr, alias, _ in _join_items(select, scope):
+    items = _join_star_items(select, scope) if any(isinstance(i, ast.AllColumns) for i in select.items) \
+        else _join_items(select, scope)
+    for expr, alias, _ in items:
         q = qualify(expr, scope)
         name = _join_item_name(q, alias, unique, counter, taken) if isinstance(expr, ast.ColumnRef) \
             else alias or default_name(expr, counter, taken)
@@ -520,6 +537,28 @@ def _join_partition_columns(planner, select, scope, where, sink_name, persistent
     columns = [keys[i] for i in sorted(keys)] + values
     project = _RekeyProjector(where, [c.fn for c in columns if c.is_key], [c.fn for c in values], False)
     return columns, project
+
+
+def _join_star_items(select: ast.Select, scope: Scope) -> list:
+    """SELECT * over a re-keyed join: the joined rows' columns as ksqlDB lays them out, side by
+    side: values, then ROWTIME/ROWPARTITION/ROWOFFSET, then keys (all named ALIAS_COL)."""
+    items = []
+    for it in select.items:
+        if not isinstance(it, ast.AllColumns):
+            items.append((it.expr, it.alias, False))
+            continue
+        quals = []
+        for s in scope.slots:
+            if s.qualifiers[0] not in quals and (it.source is None or it.source in s.qualifiers):
+                quals.append(s.qualifiers[0])
+        for q in quals:
+            mine = [s for s in scope.slots if s.qualifiers[0] == q]
+            ordered = [s for s in mine if s.namespace not in ("KEY", "PSEUDO", "WINDOW")] + \
+                      [s for s in mine if s.namespace == "PSEUDO"] + \
+                      [s for s in mine if s.namespace == "KEY"]
+            items += [(ast.ColumnRef(s.name, q, pos=it.pos), "%s_%s" % (q, s.name), True)
+                      for s in ordered]
+    return items
 
 
 def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_name, persistent,
