@@ -301,7 +301,7 @@ def _join_item_name(expr, alias, unique: set, counter, taken) -> str:
     return default_name(expr, counter, taken)
 
 
-def _join_items(select: ast.Select, scope: Scope) -> list:
+def _join_items(select: ast.Select, scope: Scope, planner=None) -> list:
     """SELECT items; * expands to every column (pseudo ones excepted) as ALIAS_COL."""
     items = []
     for it in select.items:
@@ -316,6 +316,9 @@ def _join_items(select: ast.Select, scope: Scope) -> list:
                 q = s.qualifiers[0]
                 items.append((ast.ColumnRef(s.name, q, pos=it.pos), "%s_%s" % (q, s.name),
                               it.source is None))
+        elif isinstance(it, ast.StructAll):
+            items += [(e, None, False) for e, _ in planner.expand_items(
+                dataclasses.replace(select, items=(it,)), scope, None)]
         else:
             items.append((it.expr, it.alias, False))
     return items
@@ -511,9 +514,9 @@ def _join_partition_columns(planner, select, scope, where, sink_name, persistent
         counts.setdefault(sl.name, set()).add(sl.qualifiers[0])
     unique = {n for n, q in counts.items() if len(q) == 1}
     keys, values, names, counter = {}, [], set(), [0]
-    taken = {a for _, a, _ in _join_items(select, scope) if a}
+    taken = {a for _, a, _ in _join_items(select, scope, planner) if a}
     items = _join_star_items(select, scope) if any(isinstance(i, ast.AllColumns) for i in select.items) \
-        else _join_items(select, scope)
+        else _join_items(select, scope, planner)
     for expr, alias, _ in items:
         q = qualify(expr, scope)
         name = _join_item_name(q, alias, unique, counter, taken) if isinstance(expr, ast.ColumnRef) \
@@ -565,7 +568,7 @@ def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_n
                   extra_keys=()):
     """Output columns of a join: which projection item is the key, and every column's name."""
     comp = planner.compiler(scope.with_clause("SELECT"))
-    items = _join_items(select, scope)
+    items = _join_items(select, scope, planner)
     names_by_side: dict[str, set] = {}
     for s in scope.slots:
         names_by_side.setdefault(s.name, set()).add(s.qualifiers[0])
@@ -642,7 +645,7 @@ def _fk_columns(planner, select, scope, key_slots, sink_name, persistent):
     for sl in scope.slots:
         counts.setdefault(sl.name, set()).add(sl.qualifiers[0])
     unique = {n for n, q in counts.items() if len(q) == 1}
-    items = _join_items(select, scope)
+    items = _join_items(select, scope, planner)
     taken = {a for _, a, _ in items if a}
     keys, values, names, counter = {}, [], set(), [0]
     for expr, alias, _ in items:
