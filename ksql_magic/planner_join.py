@@ -349,7 +349,9 @@ class _Step:
         if self.op_cls is StreamStreamJoin:
             w = self.join.within
             extra = dict(before=w.before, after=w.after, grace=w.grace)
-        return self.op_cls(self.join.kind, self.key_fns, self.widths, self.ts_slots, project, **extra)
+        op = self.op_cls(self.join.kind, self.key_fns, self.widths, self.ts_slots, project, **extra)
+        op.window_slots = getattr(self, "window_slots", None)
+        return op
 
 
 def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
@@ -386,6 +388,13 @@ def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
     key_fns = (lfn, lambda row, f=rfn, w=lw: f([None] * w + row))
     step = _Step(jn, lexpr, rexpr, key_fns, ltype, (lw, rw),
                  (bindings[0].rowtime_index, rb.rowtime_index), _operator(prefix_kind, rb.source.kind))
+    if rb.source.window is not None:
+        # windowed sources join window to window: the window is part of the key
+        lwin = [s.index for s in scope.slots[:lw] if s.namespace == "WINDOW"
+                and s.qualifiers[0] == bindings[0].alias]
+        rwin = [s.index - lw for s in scope.slots[lw:lw + rw] if s.namespace == "WINDOW"]
+        if len(lwin) == 2 and len(rwin) == 2:
+            step.window_slots = (tuple(lwin), tuple(rwin))
     if fk:
         from .runtime.join import ForeignKeyJoin
         step.op_cls = ForeignKeyJoin
@@ -478,7 +487,8 @@ def _chain_plan(select, steps, project, bindings, scope, prefix_kind, columns, w
         from .runtime.join import JoinChain
         op = JoinChain(ops)
     plan = QueryPlan(result_kind=prefix_kind, inputs=bindings, scope=scope, columns=columns, where=where,
-                     stateful=op, limit=select.limit)
+                     stateful=op, limit=select.limit,
+                     windowed=bindings[0].source.window if getattr(last, "window_slots", None) else None)
     plan.description = describe_plan(plan, select)
     return plan
 

@@ -40,10 +40,17 @@ class _Base:
         other = other if other is not None else [None] * self.widths[1 - side]
         return row + other if side == 0 else other + row
 
-    def emit(self, out: list, jrow: list, ts: int, seq, key_value) -> None:
+    window_slots = None                   # ((start, end) slots of each side) for windowed sources
+
+    def emit(self, out: list, jrow: list, ts: int, seq, key_value, window=None) -> None:
         kv = self.project(jrow, key_value)
         if kv is not None:
-            out.append(Emit(kv[0], kv[1], ts, seq))
+            out.append(Emit(kv[0], kv[1], ts, seq, window))
+
+    def window_of(self, side: int, row: list):
+        """The window of a windowed source's row (its key's bounds), or None."""
+        ws = self.window_slots
+        return (row[ws[side][0]], row[ws[side][1]]) if ws else None
 
     def outer(self, side: int) -> bool:
         """Does a row of ``side`` without a match still produce output?"""
@@ -144,26 +151,27 @@ class StreamStreamJoin(_Base):
                 if outer:
                     self.emit(out, self.joined(index, row, None), ts, rec.seq, None)
                 continue
+            win = self.window_of(index, row)
             lo, hi = self._range(index, ts)
             other_time = self.side_time[1 - index]
             if other_time is not None:
                 lo = max(lo, other_time - self.retention + 1)
             matched = False
-            hk = hashable(k)
+            hk = hashable(k) if win is None else (hashable(k), win)
             for entry in other_buf.get(hk, ()):
                 orow = entry[0]
                 ots = orow[other_tsi]
                 if lo <= ots <= hi:
                     matched = True
                     entry[1] = True
-                    self.emit(out, self.joined(index, row, orow), max(ts, ots), rec.seq, k)
-            entry = [row, matched, ts, rec.seq, k]
+                    self.emit(out, self.joined(index, row, orow), max(ts, ots), rec.seq, k, win)
+            entry = [row, matched, ts, rec.seq, k, win]
             self._store(index, my_buf, hk, entry, ts)
             if not matched and outer:
                 if self.deferred and hi >= st:
                     self.pending.append((index, entry))
                 else:
-                    self.emit(out, self.joined(index, row, None), ts, rec.seq, k)
+                    self.emit(out, self.joined(index, row, None), ts, rec.seq, k, win)
         return out
 
     def _store(self, side: int, buf, hk, entry, ts: int) -> None:
@@ -188,7 +196,7 @@ class StreamStreamJoin(_Base):
         due.sort(key=lambda se: se[1][2])
         for side, entry in due:
             if not entry[1]:
-                self.emit(out, self.joined(side, entry[0], None), entry[2], seq, entry[4])
+                self.emit(out, self.joined(side, entry[0], None), entry[2], seq, entry[4], entry[5])
 
     def _purge(self, side: int, t: int) -> None:
         """Drop rows of ``side`` no lookup can see any more (older than its time - retention)."""
