@@ -44,7 +44,9 @@ def plan_aggregate(planner, select: ast.Select, binding, *, sink_name, persisten
     opts = AggOptions(key_fns=key_fns, aggs=aggs, key_proj=key_proj, value_proj=val_proj,
                       ts_slot=binding.rowtime_index, where=where, having=having, windows=wdef,
                       table_keys=binding.key_count if binding.source.kind == "TABLE" else 0,
-                      cache=cache, emit_final=select.emit == "FINAL")
+                      cache=cache, emit_final=select.emit == "FINAL",
+                      freeze_keys=any(t.base in ("STRUCT", "ARRAY", "MAP") for t in key_types),
+                      by_source_partition=_groups_by_source_key(select, binding))
     if opts.table_keys == 0 and binding.source.kind == "TABLE":
         opts.table_keys = 1
     windowed = None
@@ -57,6 +59,24 @@ def plan_aggregate(planner, select: ast.Select, binding, *, sink_name, persisten
     plan.description.insert(1, "    > [ AGGREGATE ] | %d aggregates%s" % (
         len(aggs), " | WINDOW %s" % select.window.kind if select.window else ""))
     return plan
+
+
+def _groups_by_source_key(select, binding) -> bool:
+    """GROUP BY exactly the source's key columns: no repartition, so each input partition is
+    its own task with its own stream time (otherwise every record goes through one task)."""
+    scope = binding.scope
+    keys = [s for s in scope.slots if s.namespace == "KEY"]
+    if not keys or len(select.group_by) != len(keys):
+        return False
+    for g, k in zip(select.group_by, keys):
+        if not isinstance(g, ast.ColumnRef):
+            return False
+        try:
+            if scope.resolve(g).index != k.index:
+                return False
+        except KsqlStatementError:
+            return False
+    return True
 
 
 def _quals(binding) -> tuple:

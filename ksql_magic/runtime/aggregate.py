@@ -1,15 +1,17 @@
 """The aggregation operator: GROUP BY keys, windows, accumulators, HAVING, emission.
 
 Why one operator: ksqlDB's groupBy -> aggregate -> (suppress) -> filter -> select chain only
-ever runs together, so it is fused here and works on plain lists. State is laid out
-``window -> group key -> Group`` so closed windows are evicted by window, not by scanning
-every key. The post-aggregation row is ``group keys + aggregate results + [WINDOWSTART,
-WINDOWEND]``; HAVING and the projection are compiled over that layout by the planner.
+ever runs together, so it is fused here and works on plain lists. State is split per
+*task* (Kafka Streams' unit: one input partition, or one repartition partition), each with
+its own stream time, and laid out ``window -> group key -> Group`` so closed windows are
+evicted by window, not by scanning every key. The post-aggregation row is ``group keys +
+aggregate results + [WINDOWSTART, WINDOWEND]``; HAVING and the projection are compiled over
+that layout by the planner. Session windows live in ``aggregate_session``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from .sink import Emit
@@ -35,16 +37,51 @@ class AggOptions:
     table_keys: int = 0                        # >0: the source is a table with that many keys
     cache: bool = False                        # coalesce per key per batch (record cache)
     emit_final: bool = False
+    freeze_keys: bool = False                  # group keys hold structs/lists: hash a frozen copy
+    by_source_partition: bool = False          # no repartition: the task is the input partition
 
 
 class Group:
-    """One group's accumulators, its output timestamp and whether a row is out for it."""
-    __slots__ = ("accs", "ts", "emitted")
+    """One group's key values, accumulators, output timestamp and whether a row is out."""
+    __slots__ = ("key", "accs", "ts", "emitted")
 
-    def __init__(self, accs: list, ts: int):
+    def __init__(self, key: tuple, accs: list, ts: int):
+        self.key = key
         self.accs = accs
         self.ts = ts
         self.emitted = False
+
+    def __getstate__(self):
+        return (self.key, self.accs, self.ts, self.emitted)
+
+    def __setstate__(self, s):
+        self.key, self.accs, self.ts, self.emitted = s
+
+
+class Task:
+    """The state of one task: its groups by window, its stream time, its emit-final marks."""
+    __slots__ = ("state", "stream_time", "store_time", "last_close")
+
+    def __init__(self):
+        self.state: dict[Any, dict] = {}
+        self.stream_time: Optional[int] = None
+        self.store_time: int = -1             # latest window start written (the store's clock)
+        self.last_close: Optional[int] = None  # EMIT FINAL: close time of the last emission
+
+    def __getstate__(self):
+        return (self.state, self.stream_time, self.store_time, self.last_close)
+
+    def __setstate__(self, s):
+        self.state, self.stream_time, self.store_time, self.last_close = s
+
+
+def freeze(v):
+    """A hashable stand-in for a group key value (structs, arrays and maps are unhashable)."""
+    if isinstance(v, dict):
+        return tuple((k, freeze(x)) for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return tuple(freeze(x) for x in v)
+    return v
 
 
 class Aggregator:
@@ -52,189 +89,266 @@ class Aggregator:
 
     def __init__(self, opts: AggOptions):
         self.o = opts
-        self.state: dict[Any, dict[tuple, Group]] = {}
-        self.prev: dict[tuple, tuple] = {}       # table source: key -> (gkey, values)
-        self.stream_time: Optional[int] = None
+        self.tasks: dict[int, Task] = {}
+        self.prev: dict[tuple, tuple] = {}       # table source: key -> (gkey, key, values)
         self.late_dropped = 0
         self.null_key_dropped = 0
-        self._dirty: dict = {}                   # record cache: (window, gkey) -> (group, record)
+        self._dirty: dict = {}                   # record cache: (task, window, gkey) -> (g, rec)
         self._sessions = opts.windows is not None and hasattr(opts.windows, "gap")
+        self._value_fns = [(a.fn.aggregate, a.args) for a in opts.aggs]
 
     # -- public -----------------------------------------------------------------------------
     def process(self, input_index: int, items: list) -> list[Emit]:
         out: list = []
-        step = self._table_record if self.o.table_keys else self._stream_record
-        for row, deleted, rec in items:
-            step(row, deleted, rec, out)
-        if self.o.emit_final:
-            out = self._close_windows(out)
-        elif self.o.cache:
+        o = self.o
+        if o.table_keys:
+            for row, deleted, rec in items:
+                self._table_record(row, deleted, rec, out)
+        elif o.windows is None:
+            self._stream_batch(items, out)
+        elif self._sessions:
+            from .aggregate_session import session_record
+            for row, deleted, rec in items:
+                session_record(self, row, deleted, rec, out)
+        else:
+            self._windowed_batch(items, out)
+        if o.cache and not o.emit_final:
             out = self._flush_cache(out)
-        if self.o.windows is not None:
+        if o.windows is not None:
             self._evict()
         return [e for _, e in out]
 
+    @property
+    def stream_time(self) -> Optional[int]:
+        """The highest stream time of any task (for display; closing is per task)."""
+        times = [t.stream_time for t in self.tasks.values() if t.stream_time is not None]
+        return max(times) if times else None
+
     def state_size(self) -> int:
         """Number of live groups (window x key): the measure of memory in tests."""
-        return sum(len(g) for g in self.state.values()) + len(self.prev)
+        return sum(len(g) for t in self.tasks.values() for g in t.state.values()) + len(self.prev)
+
+    def snapshot_state(self) -> dict:
+        """Everything a restart needs, picklable (accumulators must pickle)."""
+        return {"tasks": self.tasks, "prev": self.prev, "late": self.late_dropped,
+                "null": self.null_key_dropped}
+
+    def restore_state(self, obj: dict) -> None:
+        self.tasks = obj["tasks"]
+        self.prev = obj["prev"]
+        self.late_dropped = obj["late"]
+        self.null_key_dropped = obj["null"]
+
+    # -- helpers ------------------------------------------------------------------------------
+    def task(self, rec) -> Task:
+        n = rec.partition if (self.o.by_source_partition and rec is not None) else 0
+        t = self.tasks.get(n)
+        if t is None:
+            t = self.tasks[n] = Task()
+        return t
+
+    def group_key(self, row):
+        """(hashable key, key values) or None when a key is null (the row is dropped)."""
+        key = tuple([f(row) for f in self.o.key_fns])
+        if None in key:
+            return None
+        return (freeze(key) if self.o.freeze_keys else key), key
+
+    def values(self, row) -> list:
+        return [[f(row) for f in args] for _, args in self._value_fns]
 
     # -- per record -------------------------------------------------------------------------
-    def _stream_record(self, row, deleted, rec, out) -> None:
+    def _stream_batch(self, items, out) -> None:
+        """Unwindowed stream aggregation: one task (stream time does not matter here)."""
+        where = self.o.where
+        for row, deleted, rec in items:
+            if deleted or (where is not None and where(row) is not True):
+                continue
+            k = self.group_key(row)
+            if k is None:
+                self.null_key_dropped += 1
+                continue
+            self._add(self.task(rec), None, k[0], k[1], self.values(row), row[self.o.ts_slot], rec, out, 1)
+
+    def _windowed_batch(self, items, out) -> None:
+        """Tumbling and hopping windows, record at a time; the hot loop of windowed queries."""
         o = self.o
-        if deleted or (o.where is not None and o.where(row) is not True):
-            return
-        gkey = tuple([f(row) for f in o.key_fns])
-        if None in gkey:
-            self.null_key_dropped += 1
-            return
-        values = [[f(row) for f in a.args] for a in o.aggs]
-        ts = row[o.ts_slot]
-        if o.windows is None:
-            self._add(None, gkey, values, ts, rec, out, 1)
-            return
-        st = self.stream_time
-        if st is None or ts > st:
-            self.stream_time = st = ts
-        if self._sessions:
-            self._session_add(gkey, values, ts, rec, out)
-            return
-        is_open = o.windows.is_open
-        for w in o.windows.assign(ts):
-            if is_open(w[1], st):
-                self._add(w, gkey, values, ts, rec, out, 1)
+        w = o.windows
+        size, grace, tumbling = w.size, w.grace, w.advance == w.size
+        where, ts_slot, key_fns, freeze_keys = o.where, o.ts_slot, o.key_fns, o.freeze_keys
+        value_fns, final = self._value_fns, o.emit_final
+        single_key = key_fns[0] if len(key_fns) == 1 and not freeze_keys else None
+        for row, deleted, rec in items:
+            if deleted or (where is not None and where(row) is not True):
+                continue
+            if single_key is not None:
+                v = single_key(row)
+                if v is None:
+                    self.null_key_dropped += 1
+                    continue
+                gkey = key = (v,)
             else:
-                self.late_dropped += 1
+                k = self.group_key(row)
+                if k is None:
+                    self.null_key_dropped += 1
+                    continue
+                gkey, key = k
+            values = [[f(row) for f in args] for _, args in value_fns] if value_fns else ()
+            ts = row[ts_slot]
+            t = self.task(rec)
+            st = t.stream_time
+            if st is None or ts > st:
+                t.stream_time = st = ts
+            close = st - grace
+            if tumbling:
+                start = ts - ts % size
+                wins = ((start, start + size),)
+            else:
+                wins = w.assign(ts)
+            for win in wins:
+                if win[1] > close:
+                    if win[0] > t.store_time:
+                        t.store_time = win[0]
+                    self._add(t, win, gkey, key, values, ts, rec, out, 1)
+                else:
+                    self.late_dropped += 1
+            if final:
+                self._emit_final(t, out)
 
     def _table_record(self, row, deleted, rec, out) -> None:
         """A table row replaces its previous version: undo the old contribution, add the new."""
         o = self.o
-        skey = tuple(row[:o.table_keys])
+        skey = tuple(freeze(v) for v in row[:o.table_keys])
         ts = row[o.ts_slot]
+        t = self.task(None)
         old = self.prev.pop(skey, None)
-        gkey = None
+        k = None
         if not deleted and (o.where is None or o.where(row) is True):
-            gkey = tuple([f(row) for f in o.key_fns])
-            if None in gkey:
-                gkey = None
+            k = self.group_key(row)
         if old is not None:
             # Same group: one change record (undo and add together), as Kafka Streams sends it.
-            self._add(None, old[0], old[1], ts, rec, None if old[0] == gkey else out, -1)
-        if gkey is None:
+            same = k is not None and old[0] == k[0]
+            self._add(t, None, old[0], old[1], old[2], ts, rec, None if same else out, -1)
+        if k is None:
             return
-        values = [[f(row) for f in a.args] for a in o.aggs]
-        self.prev[skey] = (gkey, values)
-        self._add(None, gkey, values, ts, rec, out, 1)
+        values = self.values(row)
+        self.prev[skey] = (k[0], k[1], values)
+        self._add(t, None, k[0], k[1], values, ts, rec, out, 1)
 
-    def _add(self, window, gkey, values, ts, rec, out, sign: int) -> None:
-        groups = self.state.get(window)
+    def _add(self, t: Task, window, gkey, key, values, ts, rec, out, sign: int) -> None:
+        groups = t.state.get(window)
         if groups is None:
-            groups = self.state[window] = {}
+            groups = t.state[window] = {}
         g = groups.get(gkey)
-        aggs = self.o.aggs
         if g is None:
-            g = groups[gkey] = Group([a.fn.initialize() for a in aggs], ts)
+            g = groups[gkey] = Group(key, [a.fn.initialize() for a in self.o.aggs], ts)
         elif ts > g.ts:
             g.ts = ts
         accs = g.accs
         if sign > 0:
-            for i, a in enumerate(aggs):
-                accs[i] = a.fn.aggregate(accs[i], *values[i])
+            i = 0
+            for fn, _ in self._value_fns:
+                accs[i] = fn(accs[i], *values[i])
+                i += 1
         else:
-            for i, a in enumerate(aggs):
+            for i, a in enumerate(self.o.aggs):
                 if a.fn.supports_undo:
                     accs[i] = a.fn.undo(accs[i], *values[i])
-        if self.o.emit_final or out is None:
+        if out is None or self.o.emit_final:
             return
         if self.o.cache:
             dirty = self._dirty
-            k = (window, gkey)
+            k = (id(t), window, gkey)
             if k in dirty:
                 del dirty[k]
-            dirty[k] = (g, rec)
+            dirty[k] = (window, g, rec)
         else:
-            self._output(window, gkey, g, rec, out)
-
-    def _session_add(self, gkey, values, ts, rec, out) -> None:
-        """Merge every session within ``gap`` of ``ts`` into one; the merged parts are deleted."""
-        sw = self.o.windows
-        mine = [w for w, groups in self.state.items() if gkey in groups]
-        parts = sw.overlapping(mine, ts)
-        merged = sw.merged(parts, ts)
-        if not sw.is_open(merged[1], self.stream_time):
-            self.late_dropped += 1
-            return
-        aggs = self.o.aggs
-        accs = [a.fn.initialize() for a in aggs]
-        gts = ts
-        for w in parts:
-            g = self.state[w].pop(gkey)
-            if not self.state[w]:
-                del self.state[w]
-            accs = [a.fn.merge(x, y) for a, x, y in zip(aggs, accs, g.accs)]
-            gts = max(gts, g.ts)
-            if g.emitted and w != merged and not self.o.emit_final:
-                out.append(((gkey, w), Emit(self._key_of(gkey, w), None, g.ts, rec.seq, w)))
-        groups = self.state.setdefault(merged, {})
-        g = groups[gkey] = Group(accs, gts)
-        for i, a in enumerate(aggs):
-            accs[i] = a.fn.aggregate(accs[i], *values[i])
-        if not self.o.emit_final:
-            self._output(merged, gkey, g, rec, out)
+            self._output(window, g, rec, out)
 
     # -- output -------------------------------------------------------------------------------
-    def _row(self, window, gkey, g: Group) -> list:
-        row = list(gkey)
+    def row_of(self, window, g: Group) -> list:
+        row = list(g.key)
         row.extend([a.fn.result(acc) for a, acc in zip(self.o.aggs, g.accs)])
         if window is not None:
             row.append(window[0])
             row.append(window[1])
         return row
 
-    def _key_of(self, gkey, window) -> list:
-        row = list(gkey) + [None] * len(self.o.aggs)
+    def key_of(self, key, window) -> list:
+        row = list(key) + [None] * len(self.o.aggs)
         if window is not None:
             row += [window[0], window[1]]
         return [f(row) for f in self.o.key_proj]
 
-    def _output(self, window, gkey, g: Group, rec, out) -> None:
+    def _output(self, window, g: Group, rec, out) -> None:
         o = self.o
-        row = self._row(window, gkey, g)
+        row = self.row_of(window, g)
         key = [f(row) for f in o.key_proj]
         seq = rec.seq if rec is not None else ()
+        ident = (freeze(g.key) if o.freeze_keys else g.key, window)
         if o.having is not None and o.having(row) is not True:
             if g.emitted:
                 g.emitted = False
-                out.append(((gkey, window), Emit(key, None, g.ts, seq, window)))
+                out.append((ident, Emit(key, None, g.ts, seq, window)))
             return
         g.emitted = True
-        out.append(((gkey, window), Emit(key, [f(row) for f in o.value_proj], g.ts, seq, window)))
+        out.append((ident, Emit(key, [f(row) for f in o.value_proj], g.ts, seq, window)))
+
+    def tombstone(self, window, g: Group, rec, out) -> None:
+        """A merged-away session that had a row out is deleted downstream."""
+        seq = rec.seq if rec is not None else ()
+        ident = (freeze(g.key) if self.o.freeze_keys else g.key, window)
+        out.append((ident, Emit(self.key_of(g.key, window), None, g.ts, seq, window)))
 
     def _flush_cache(self, out) -> list:
         """The record cache: one row per updated group per batch, in last-update order."""
-        for (window, gkey), (g, rec) in self._dirty.items():
-            self._output(window, gkey, g, rec, out)
+        for window, g, rec in self._dirty.values():
+            self._output(window, g, rec, out)
         self._dirty = {}
         return _coalesce(out) if out else out
 
-    def _close_windows(self, out) -> list:
-        """EMIT FINAL: one row per window once stream time reaches its end + grace."""
-        st = self.stream_time
-        if st is None:
-            return out
+    def _emit_final(self, t: Task, out) -> None:
+        """EMIT FINAL as Kafka Streams' emit-on-window-close does it: when the close time
+        (stream time - grace) advances past whole windows, emit every window whose *start*
+        lies in the newly closed range and is still within the store's retention."""
         w = self.o.windows
-        closed = sorted(win for win in self.state if win is not None and win[1] + w.grace <= st)
-        for win in closed:
-            for gkey, g in self.state.pop(win).items():
-                self._output(win, gkey, g, None, out)
-        return out
+        close = t.stream_time - w.grace
+        last = t.last_close
+        if last is not None and last >= close:
+            return
+        upper = close - w.size
+        if upper < 0:
+            return
+        lower = 0 if last is None else max(0, last - w.size) + 1
+        if last is not None and w.assign(upper) == w.assign(lower):
+            return
+        # The store forgets windows that started a retention period (size + grace) or more
+        # before the newest window start it holds; those are never emitted.
+        retention = max(w.retention or 0, w.size + w.grace)
+        first = max(lower, t.store_time - retention)
+        done = sorted(win for win in t.state if win[0] <= upper)
+        for win in done:
+            groups = t.state.pop(win)
+            if win[0] >= first:
+                for g in _sorted_groups(groups):
+                    self._output(win, g, None, out)
+        t.last_close = close
 
     def _evict(self) -> None:
-        st = self.stream_time
-        if st is None:
-            return
         keep = self.o.windows.keep_until
-        for win in [w for w in self.state if keep(w[1]) < st]:
-            del self.state[win]
+        for t in self.tasks.values():
+            st = t.stream_time
+            if st is None:
+                continue
+            for win in [w for w in t.state if keep(w[1]) < st]:
+                del t.state[win]
+
+
+def _sorted_groups(groups: dict) -> list:
+    try:
+        return [groups[k] for k in sorted(groups)]
+    except TypeError:
+        return list(groups.values())
 
 
 def _coalesce(out: list) -> list:
