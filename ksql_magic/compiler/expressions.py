@@ -329,15 +329,18 @@ class ExprCompiler:
         if target.base not in ("INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "BOOLEAN"):
             return c
         if target.base == "BOOLEAN":
-            if text.strip().lower() not in ("true", "false"):
-                raise _err(node, 'invalid input syntax for type BOOLEAN: "%s"' % text)
-            return Compiled(repr(text.strip().lower() == "true"), target)
+            word = text.strip().lower()
+            if not word or not any(w.startswith(word) for w in ("true", "false", "yes", "no")):
+                raise _err(node, 'invalid input syntax for type BOOLEAN: "%s".' % text)
+            return Compiled(repr(word[0] in "ty"), target)
         try:
             value = casts.converter(T.STRING, target)(text)
         except Exception:  # noqa: BLE001
             value = None
-        if value is None or (target.base == "INTEGER" and not T.INT32_MIN <= value <= T.INT32_MAX):
-            raise _err(node, 'invalid input syntax for type %s: "%s"' % (target.base, text))
+        if value is None:
+            raise _err(node, 'invalid input syntax for type %s: "%s".' % (target.base, text))
+        if target.base == "INTEGER" and not T.INT32_MIN <= value <= T.INT32_MAX:
+            target = T.BIGINT     # compared as the wider number: simply never equal
         return Compiled(self._const(value), target)
 
     def comparable(self, e: ast.Node, left_node, right_node, a: Compiled, b: Compiled, opname: str):
@@ -478,8 +481,6 @@ class ExprCompiler:
             try:
                 _, c = self.comparable(e, e.operand, it, a, c, "EQUAL")
             except KsqlStatementError:
-                if isinstance(it, ast.Literal) and isinstance(it.value, str):
-                    continue        # a literal that cannot be the operand's type never matches
                 if a.type.base == c.type.base == "ARRAY" and (T.can_widen(a.type, c.type)
                                                                 or T.can_widen(c.type, a.type)):
                     items.append(c)
