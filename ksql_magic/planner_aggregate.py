@@ -30,6 +30,7 @@ def plan_aggregate(planner, select: ast.Select, binding, *, sink_name, persisten
     calls = _aggregate_calls(planner, [e for e, _ in items] + [select.having])
     post, subs, key_fns, key_types = _post_scope(planner, select, binding, calls)
     aggs = [_resolve(planner, scope, c) for c in calls]
+    _check_functions(select, binding, aggs)
     for c, a, i in zip(calls, aggs, range(len(calls))):
         subs[c] = post.add("KSQL_AGG_%d" % i, a.fn.return_type, (), "AGG")
     if select.window is not None:
@@ -59,6 +60,29 @@ def plan_aggregate(planner, select: ast.Select, binding, *, sink_name, persisten
     plan.description.insert(1, "    > [ AGGREGATE ] | %d aggregates%s" % (
         len(aggs), " | WINDOW %s" % select.window.kind if select.window else ""))
     return plan
+
+
+# Aggregates whose intermediate state is a STRUCT, ARRAY or MAP: value formats without
+# those types cannot hold their state (ksqlDB stores it in the source's value format).
+COMPLEX_STATE = {"AVG", "STDDEV_SAMP", "STDDEV_SAMPLE", "CORRELATION", "TOPK", "TOPKDISTINCT",
+                 "COLLECT_LIST", "COLLECT_SET", "HISTOGRAM", "EARLIEST_BY_OFFSET",
+                 "LATEST_BY_OFFSET", "COUNT_DISTINCT"}
+PRIMITIVE_FORMATS = {"DELIMITED", "KAFKA"}
+
+
+def _check_functions(select, binding, aggs) -> None:
+    """ksqlDB's two statement-level limits on aggregate functions."""
+    names = [a.fn.name.upper() for a in aggs]
+    if binding.source.value_format.upper() in PRIMITIVE_FORMATS and any(n in COMPLEX_STATE for n in names):
+        raise KsqlStatementError("One of the functions used in the statement has an intermediate type "
+                                 "that the value format can not handle. Please remove the function or "
+                                 "change the format.")
+    if binding.source.kind == "TABLE":
+        bad = [n for n, a in zip(names, aggs) if not a.fn.supports_undo]
+        if bad:
+            listed = bad[0] if len(bad) == 1 else "%s and %s" % (", ".join(bad[:-1]), bad[-1])
+            raise _err(select, "The aggregation function%s %s cannot be applied to a table source, only "
+                               "to a stream source." % ("s" if len(bad) > 1 else "", listed))
 
 
 def _groups_by_source_key(select, binding) -> bool:
@@ -129,6 +153,16 @@ def _resolve(planner, scope, call: ast.FunctionCall) -> AggSpec:
     return AggSpec(fn, args[:fn.value_args])
 
 
+def _check_columns(select, key_cols, values) -> None:
+    if not values:
+        raise _err(select, "The projection contains no value columns.")
+    seen = {c.name for c in key_cols}
+    for c in values:
+        if c.name in seen:
+            raise _err(select, "Duplicate value columns found in schema: `%s` %s" % (c.name, c.type))
+        seen.add(c.name)
+
+
 def _text(e) -> str:
     try:
         from .sql.format import format_expression
@@ -154,6 +188,9 @@ def _projection(planner, select, items, post, subs, persistent, sink_name):
         except KsqlStatementError:
             bad.append(expr)
             continue
+        if key_slot is not None and key_slot.namespace == "KEY" and key_slot.index in keys and persistent:
+            raise _err(select, "The projection contains a key column more than once: `%s` and `%s`."
+                       % (keys[key_slot.index].name, name))
         if key_slot is not None and key_slot.namespace == "KEY" and key_slot.index not in keys:
             keys[key_slot.index] = OutputColumn(name, t, fn, True)
         else:
@@ -170,6 +207,8 @@ def _projection(planner, select, items, post, subs, persistent, sink_name):
                            "its projection (eg, SELECT %s...)." % (
                                sink_name, "s" if len(names) > 1 else "", " and ".join(names), ", ".join(names)))
     key_cols = [keys[i] for i in sorted(keys)]
+    if persistent:
+        _check_columns(select, key_cols, values)
     if not missing:
         key_proj = [c.fn for c in key_cols]
     else:
