@@ -454,6 +454,9 @@ def plan_join(planner, select: ast.Select, *, sink_name, persistent: bool) -> Qu
         steps.append(_plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind))
         prefix_kind = "TABLE" if (prefix_kind, bindings[i].source.kind) == ("TABLE", "TABLE") else "STREAM"
     last = steps[-1]
+    if planner._is_aggregate(select):
+        return _plan_join_aggregate(planner, select, steps, bindings, scope, prefix_kind,
+                                    sink_name=sink_name, persistent=persistent)
     where = None
     if select.where is not None:
         where = planner.compiler(scope.with_clause("WHERE")).predicate(select.where, "WHERE")
@@ -491,6 +494,63 @@ def _chain_plan(select, steps, project, bindings, scope, prefix_kind, columns, w
                      windowed=bindings[0].source.window if getattr(last, "window_slots", None) else None)
     plan.description = describe_plan(plan, select)
     return plan
+
+
+def _plan_join_aggregate(planner, select, steps, bindings, scope, prefix_kind, *, sink_name,
+                         persistent) -> QueryPlan:
+    """GROUP BY over a join: the joined rows feed an aggregation as if they were one source."""
+    from . import planner_aggregate
+    from .plan import SourceBinding
+    from .runtime.join import JoinAggregate, JoinChain
+    if prefix_kind != "STREAM":
+        raise _err(select, "Aggregating the result of a table-table join is not supported yet.")
+    _check_join_aggregate(planner, select, scope)
+    first = bindings[0]
+    joined = SourceBinding(source=dataclasses.replace(first.source, kind="STREAM"), alias=first.alias,
+                           scope=scope, rowtime_index=first.rowtime_index, key_count=0)
+    plan = planner_aggregate.plan_aggregate(planner, select, joined, sink_name=sink_name,
+                                            persistent=persistent)
+    ops = [st.build(_pass_row) for st in steps]
+    join = ops[0] if len(ops) == 1 else JoinChain(ops)
+    agg = plan.stateful
+    agg.o.by_source_partition = False
+    plan.stateful = JoinAggregate(join, agg, first.rowtime_index)
+    plan.inputs = bindings
+    return plan
+
+
+def _check_join_aggregate(planner, select, scope: Scope) -> None:
+    """ksqlDB's checks on an aggregation over a join: no window bounds in the projection
+    (ksqlDB cannot resolve them there), and HAVING compares an aggregate with a value of its
+    type (no string-literal conversion)."""
+    from .compiler.expressions import CMP_NAMES
+    from .planner import walk
+    from .planner_aggregate import _resolve
+    for it in select.items:
+        for node in walk(getattr(it, "expr", None)):
+            if isinstance(node, ast.ColumnRef) and node.name in ("WINDOWSTART", "WINDOWEND"):
+                raise _err(node, "SELECT column '%s' cannot be resolved." % node.name)
+    for node in walk(select.having):
+        if not (isinstance(node, ast.BinaryOp) and node.op in CMP_NAMES):
+            continue
+        for agg, lit in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(agg, ast.FunctionCall) and planner.registry.kind(agg.name) == "aggregate" \
+                    and isinstance(lit, ast.Literal) and isinstance(lit.value, str):
+                t = _resolve(planner, scope, agg).fn.return_type
+                if t.base != "STRING":
+                    raise _err(node, "Error in HAVING expression: Cannot compare %s (%s) to %s (STRING) "
+                                     "with %s." % (format_expression(_flat_names(agg, scope)), t,
+                                                   format_expression(lit), CMP_NAMES[node.op]))
+
+
+def _flat_names(expr, scope: Scope):
+    """``expr`` with columns named as in the joined schema (``I1.BAR`` -> ``I1_BAR``)."""
+    q = qualify(expr, scope)
+    if isinstance(q, ast.ColumnRef):
+        return ast.ColumnRef("%s_%s" % (q.source, q.name) if q.source else q.name, None)
+    if isinstance(q, ast.FunctionCall):
+        return dataclasses.replace(q, args=tuple(_flat_names(a, scope) for a in q.args))
+    return q
 
 
 def _pass_row(row, key):

@@ -52,6 +52,27 @@ class _Base:
         ws = self.window_slots
         return (row[ws[side][0]], row[ws[side][1]]) if ws else None
 
+    STATE: tuple = ()                     # attributes that make up the operator's state
+
+    def snapshot_state(self) -> dict:
+        """The join state, picklable (rows are plain values); for changelog/restore. Pickle the
+        whole dict at once: held outer rows share their entries with the buffers."""
+        return {name: getattr(self, name) for name in self.STATE + ("late_dropped",)}
+
+    def restore_state(self, obj: dict) -> None:
+        for name, value in obj.items():
+            setattr(self, name, value)
+
+    def state_size(self) -> int:
+        """Entries held (rows per key, both sides): the measure of memory in tests."""
+        n = 0
+        for name in self.STATE:
+            v = getattr(self, name)
+            for part in (v if isinstance(v, tuple) else (v,)):
+                if isinstance(part, dict):
+                    n += sum(len(x) if isinstance(x, (list, dict)) else 1 for x in part.values())
+        return n
+
     def outer(self, side: int) -> bool:
         """Does a row of ``side`` without a match still produce output?"""
         return self.kind == "FULL" or (self.kind == "LEFT" and side == 0) or (self.kind == "RIGHT" and side == 1)
@@ -59,6 +80,8 @@ class _Base:
 
 class StreamTableJoin(_Base):
     """Stream (input 0) looked up in the table's current state (input 1) at record time."""
+
+    STATE = ("table",)
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
@@ -111,6 +134,7 @@ class StreamStreamJoin(_Base):
     State is bounded: buffers are purged as each side's time moves on.
     """
 
+    STATE = ("buffers", "side_time", "pending", "stream_time", "last_purge")
     LEGACY_GRACE = 24 * 3600 * 1000       # Kafka Streams' default grace when none is given
 
     def __init__(self, *a, before: int, after: int, grace: Optional[int], **kw):
@@ -218,6 +242,8 @@ class StreamStreamJoin(_Base):
 class TableTableJoin(_Base):
     """Both sides are tables keyed by the join key; every change re-joins that key."""
 
+    STATE = ("state",)
+
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.state = ({}, {})
@@ -267,6 +293,8 @@ class ForeignKeyJoin(_Base):
     """Table-table join from a left table's (value) expression to the right table's primary key.
     The result is keyed by the left table's primary key; a right change re-joins every left row
     that points at it."""
+
+    STATE = ("left", "right", "index", "emitted")
 
     def __init__(self, *a, left_key: Callable, **kw):
         super().__init__(*a, **kw)
@@ -373,6 +401,42 @@ class JoinChain:
                                  for e in out])
         self.late_dropped = sum(op.late_dropped for op in self.ops)
         return out
+
+    def snapshot_state(self) -> list:
+        return [op.snapshot_state() for op in self.ops]
+
+    def restore_state(self, obj: list) -> None:
+        for op, st in zip(self.ops, obj):
+            op.restore_state(st)
+
+    def state_size(self) -> int:
+        return sum(op.state_size() for op in self.ops)
+
+
+class JoinAggregate:
+    """GROUP BY over a join: joined rows (re-timed to the join's time) go to the aggregator."""
+
+    def __init__(self, join, aggregator, ts_slot: int):
+        self.join, self.aggregator, self.ts_slot = join, aggregator, ts_slot
+        self.late_dropped = 0
+
+    def process(self, index: int, items: list) -> list:
+        joined = self.join.process(index, items)
+        rows = [(_retimed(e.value, self.ts_slot, e.timestamp), False, _Seq(e.seq))
+                for e in joined if e.value is not None]
+        out = self.aggregator.process(0, rows) if rows else []
+        self.late_dropped = self.join.late_dropped + self.aggregator.late_dropped
+        return out
+
+    def snapshot_state(self) -> dict:
+        return {"join": self.join.snapshot_state(), "agg": self.aggregator.snapshot_state()}
+
+    def restore_state(self, obj: dict) -> None:
+        self.join.restore_state(obj["join"])
+        self.aggregator.restore_state(obj["agg"])
+
+    def state_size(self) -> int:
+        return self.join.state_size() + self.aggregator.state_size()
 
 
 OPERATORS = {("STREAM", "TABLE"): StreamTableJoin, ("STREAM", "STREAM"): StreamStreamJoin,
