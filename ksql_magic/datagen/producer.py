@@ -18,10 +18,21 @@ MAX_CHUNK = 20_000
 TICK_S = 0.02              # produce what is due every 20 ms: smooth without busy-waiting
 
 
+def _json_bytes(value: dict) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+try:                                   # orjson is ~5x faster: matters at 10,000 events/s
+    import orjson
+    _json_bytes = orjson.dumps         # noqa: F811 - same compact JSON, as bytes
+except ImportError:                    # pragma: no cover - the plain json path above
+    pass
+
+
 def encode(e: dict) -> tuple:
     """(key bytes or None, JSON value bytes): KAFKA string keys, JSON values."""
     key = None if e["key"] is None else str(e["key"]).encode("utf-8")
-    return key, json.dumps(e["value"], separators=(",", ":")).encode("utf-8")
+    return key, _json_bytes(e["value"])
 
 
 def create_topics(engine, name: str) -> None:
@@ -34,6 +45,14 @@ def create_topics(engine, name: str) -> None:
 
 
 def produce_events(engine, events: list) -> int:
+    """Produce in order. With a broker that takes batches (the embedded one), one call per
+    batch: one lock and one wake-up of the engine's runner instead of one per record."""
+    if not events:
+        return 0
+    batch = getattr(getattr(engine, "broker", None), "produce_batch", None)
+    if batch is not None:
+        batch([(e["topic"], None) + encode(e) + (e["timestamp"], ()) for e in events])
+        return len(events)
     for e in events:
         key, value = encode(e)
         engine.produce(e["topic"], value, key=key, timestamp=e["timestamp"])

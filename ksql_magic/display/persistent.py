@@ -8,6 +8,8 @@ terminates the query, as TERMINATE would.
 
 from __future__ import annotations
 
+import threading
+
 from ..errors import KsqlError
 from .keyed import keyed
 
@@ -28,18 +30,27 @@ class PersistentHandle:
             status = dict(self.engine.query_status(self.query_id))
         except KsqlError:       # terminated (TERMINATE, DROP): the query is gone
             status = dict(self.watch.status(), query_id=self.query_id, state="STOPPED")
-        if status.get("state") != "RUNNING" and not self.stopped:
+        if self.stopped:
+            status["state"] = "STOPPED"
+        elif status.get("state") != "RUNNING":
             self.stopped = True
             self.watch.stop()
         return status
 
     def stop(self) -> None:
+        """Stop the view at once, and TERMINATE the query from a short-lived thread: the
+        engine's runner holds its lock while it works through a backlog, and the Stop
+        button must not wait for that (the kernel would look frozen)."""
+        self.stopped = True
+        self.watch.stop()
+        threading.Thread(target=self._terminate, daemon=True,
+                         name="ksql-terminate-%s" % self.query_id).start()
+
+    def _terminate(self) -> None:
         try:
             self.engine.execute("TERMINATE %s;" % self.query_id)
         except KsqlError:
             pass
-        self.stopped = True
-        self.watch.stop()
 
     def wait(self, rows=None, timeout=None):
         self.watch.wait(rows=rows, timeout=timeout)
