@@ -12,6 +12,7 @@ topics Flink writes (windowed sinks through ``windowed_topics.WindowKeyBroker``)
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass, replace
 
 from ..errors import KsqlRuntimeError, KsqlStatementError
@@ -65,14 +66,23 @@ def attach(engine, gateway: str, bootstrap_servers: str | None,
     if not bootstrap_servers:
         raise KsqlStatementError("Flink needs a Kafka broker: Engine(bootstrap_servers="
                                  "'host:port', flink='http://gateway:port')")
+    gateway, rest = _split_rest(_url(gateway), rest)
+    backend = FlinkBackend(gateway, bootstrap_servers, _url(rest) if rest else None)
     broker = WindowKeyBroker(engine.broker)
     engine.broker = broker
-    backend = FlinkBackend(_url(gateway), bootstrap_servers, _url(rest) if rest else None)
     return FlinkSession(backend, broker)
 
 
 def _url(address: str) -> str:
     return address if "://" in address else "http://" + address
+
+
+def _split_rest(gateway: str, rest: str | None) -> tuple[str, str | None]:
+    """``http://gw:8083?rest=host:8081`` names the JobManager REST API in the URL itself
+    (how ``%ksql connect flink://gw:8083?rest=host:8081 kafka://...`` passes it)."""
+    base, _, query = gateway.partition("?")
+    params = urllib.parse.parse_qs(query)
+    return base, rest or (params.get("rest") or [None])[0]
 
 
 # =========================================================================================
