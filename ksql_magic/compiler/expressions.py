@@ -378,10 +378,11 @@ class ExprCompiler:
         return a, b
 
     def _comparison(self, e: ast.BinaryOp) -> Compiled:
+        """ksqlDB evaluates a comparison with a NULL operand to false, not NULL."""
         a, b = self._c(e.left), self._c(e.right)
         a, b = self.comparable(e, e.left, e.right, a, b, CMP_NAMES[e.op])
         x, y = self._tmp(), self._tmp()
-        code = "(None if (%s:=%s) is None or (%s:=%s) is None else %s %s %s)" % (
+        code = "(False if (%s:=%s) is None or (%s:=%s) is None else %s %s %s)" % (
             x, a.code, y, b.code, x, PY_CMP[e.op], y)
         return Compiled(code, T.BOOLEAN)
 
