@@ -9,6 +9,7 @@ catalog only on success.
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 import weakref
 from typing import Any, Optional
@@ -18,8 +19,10 @@ from .catalog import Catalog
 from .errors import KsqlError, KsqlRuntimeError, KsqlStatementError
 from .properties import DEFAULT_PROPERTIES, normalise_properties
 from .results import Result
+from .runtime.query import order_key
 
 _LIVE_ENGINES: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+BOOTSTRAP_ENV = "KSQL_MAGIC_BOOTSTRAP"   # default bootstrap servers when none are given
 
 
 class Engine:
@@ -30,6 +33,7 @@ class Engine:
                  flink: Optional[str] = None, flink_rest: Optional[str] = None,
                  **client_config):
         if broker is None:
+            bootstrap_servers = bootstrap_servers or os.environ.get(BOOTSTRAP_ENV) or None
             if bootstrap_servers:
                 broker = _kafka_broker(bootstrap_servers, client, client_config)
             else:
@@ -117,7 +121,18 @@ class Engine:
     # ================================================================= running ===
     def drain(self) -> None:
         """Run every query until no input is pending, in the global order records were
-        produced (depth first: a query's output is consumed before the next input)."""
+        produced (depth first: a query's output is consumed before the next input), then
+        commit every persistent query's offsets. A broker that cannot be reached raises
+        KsqlRuntimeError; nothing read is lost, and a later drain carries on."""
+        try:
+            self._drain()
+            self._commit_all()
+        except BrokerError as e:
+            self._note_broker(str(e))
+            raise KsqlRuntimeError("Cannot run queries: %s" % e) from None
+        self._note_broker(None)
+
+    def _drain(self) -> None:
         with self._lock:
             while True:
                 queries = [q for q in self.queries.values() if q.state == "RUNNING"]
@@ -140,9 +155,37 @@ class Engine:
                     if q is best[2] and inp.index == best[3] and p == best[4]:
                         continue
                     buf = inp.peek(p)
-                    if buf and (bound is None or buf[0].seq < bound):
-                        bound = buf[0].seq
+                    if buf and (bound is None or order_key(buf[0]) < bound):
+                        bound = order_key(buf[0])
         return bound
+
+    def _commit_all(self) -> None:
+        with self._lock:
+            for q in list(self.queries.values()):
+                if q.persistent and q.state == "RUNNING":
+                    q.commit()
+
+    def _note_broker(self, error: Optional[str]) -> None:
+        """Show a broker outage in every query's status (state stays RUNNING: the runner
+        retries and the query resumes when the broker is back)."""
+        status = None
+        if error is not None:
+            status = "unreachable: " + error.split("unreachable: ", 1)[-1]
+        for q in list(self.queries.values()):
+            q.stats.broker = status
+            if error is not None:
+                q.stats.error = error
+            elif q.stats.error is not None and q.stats.error.startswith("broker "):
+                q.stats.error = None
+
+    def checkpointer(self, query_id: str):
+        """The offset-commit policy of a new persistent query (its consumer group, its
+        changelog)."""
+        from .runtime.checkpoint import Checkpointer, keeps_changelog
+        props = self.properties
+        return Checkpointer(self.broker, str(props.get("ksql.service.id", "default_")), query_id,
+                            interval_ms=int(props.get("ksql.streams.commit.interval.ms", 2000)),
+                            changelog=keeps_changelog(self.broker, props))
 
     @property
     def background_running(self) -> bool:
@@ -161,6 +204,8 @@ class Engine:
         while not self._stop.is_set():
             try:
                 self.drain()
+            except KsqlRuntimeError:
+                self._stop.wait(0.5)   # broker away: noted by drain; retry shortly
             except Exception as e:  # noqa: BLE001 - the runner must survive anything
                 for q in list(self.queries.values()):
                     q.stats.error = str(e)
@@ -180,6 +225,10 @@ class Engine:
                     cond.notify_all()
             self._runner.join(timeout=5)
             self._runner = None
+        try:
+            self._commit_all()
+        except (BrokerError, KsqlError):
+            pass   # uncommitted input is read again on restart (at-least-once)
         for q in list(self.queries.values()):
             q.stop()
         try:
