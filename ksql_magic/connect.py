@@ -25,8 +25,10 @@ def parse(tokens: list) -> argparse.Namespace:
 
 
 def memory(args, _rest):
+    """The embedded broker, explicitly (``Engine()`` alone may follow KSQL_MAGIC_BOOTSTRAP)."""
+    from .brokers.memory import MemoryBroker
     from .engine import Engine
-    return Engine()
+    return Engine(broker=MemoryBroker())
 
 
 def kafka(args, rest):
