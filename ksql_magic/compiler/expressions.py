@@ -650,9 +650,7 @@ def _guarded_fn(fn):
     def call(*args):
         try:
             return fn(*args)
-        except KsqlError:
-            raise
-        except Exception:  # noqa: BLE001 - ksqlDB: a UDF error gives NULL and is logged
+        except Exception:  # noqa: BLE001 - ksqlDB: a UDF error gives NULL, the query goes on
             return None
     call.__wrapped__ = fn
     return call

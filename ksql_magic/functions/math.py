@@ -294,8 +294,10 @@ def geo_distance(lat1, lon1, lat2, lon2):
 @scalar("GEO_DISTANCE", ["DOUBLE lat1", "DOUBLE lon1", "DOUBLE lat2", "DOUBLE lon2",
                          "STRING units"], "DOUBLE", M)
 def geo_distance_unit(lat1, lon1, lat2, lon2, unit):
-    if None in (lat1, lon1, lat2, lon2, unit):
+    if None in (lat1, lon1, lat2, lon2):
         return None
+    if unit is None:
+        unit = "KM"
     radius = _RADIUS.get(unit.strip().upper())
     if radius is None:
         from ..errors import KsqlRuntimeError

@@ -25,7 +25,7 @@ def cube_explode(arr):
     n = len(arr)
     out = []
     for mask in range(2 ** n):
-        combo = [None if mask >> (n - 1 - i) & 1 else arr[i] for i in range(n)]
+        combo = [arr[i] if mask >> (n - 1 - i) & 1 else None for i in range(n)]
         if combo not in out:
             out.append(combo)
     return out

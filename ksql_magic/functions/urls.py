@@ -22,7 +22,9 @@ def _split(url):
         return None
 
 
-def _component(name, desc, get):
+def _component(name, desc, get, keep_empty=False):
+    """``keep_empty``: Java's URI.getPath() gives "" for a URL without a path, where the
+    other parts give null."""
     def fn(url):
         parts = _split(url)
         if parts is None:
@@ -31,6 +33,8 @@ def _component(name, desc, get):
             value = get(parts)
         except ValueError:
             return None
+        if value == "" and keep_empty:
+            return value
         return value if value not in ("", None) else None
     scalar(name, ["STRING input"], "INTEGER" if name.endswith("PORT") else "STRING", U,
            desc)(fn)
@@ -39,7 +43,8 @@ def _component(name, desc, get):
 _component("URL_EXTRACT_PROTOCOL", "The protocol of a URL.", lambda p: p.scheme)
 _component("URL_EXTRACT_HOST", "The host of a URL.", lambda p: p.hostname)
 _component("URL_EXTRACT_PORT", "The port of a URL.", lambda p: p.port)
-_component("URL_EXTRACT_PATH", "The decoded path of a URL.", lambda p: p.path and unquote_plus(p.path.replace("+", "%2B")))
+_component("URL_EXTRACT_PATH", "The decoded path of a URL.",
+           lambda p: unquote_plus(p.path.replace("+", "%2B")), keep_empty=True)
 _component("URL_EXTRACT_QUERY", "The decoded query of a URL.", lambda p: p.query and unquote_plus(p.query.replace("+", "%2B")))
 _component("URL_EXTRACT_FRAGMENT", "The decoded fragment of a URL.", lambda p: p.fragment and unquote_plus(p.fragment.replace("+", "%2B")))
 
