@@ -9,4 +9,6 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[notebook]'
 if [ "${1:-}" = "--demo" ]; then exec .venv/bin/python -m ksql_magic.demo; fi
-exec .venv/bin/jupyter lab --notebook-dir=notebooks ${JUPYTER_ARGS:-}
+ROOT_ARGS=""
+if [ "$(id -u)" = 0 ]; then ROOT_ARGS="--allow-root"; fi   # JupyterLab refuses root otherwise
+exec .venv/bin/jupyter lab --notebook-dir=notebooks $ROOT_ARGS ${JUPYTER_ARGS:-}
