@@ -1,13 +1,14 @@
 """Test infrastructure for Flink: a standalone cluster + SQL Gateway and a Tansu broker.
 
-``start_cluster`` installs Flink (scripts/flink/setup.sh; the caller skips if Java or the
-install is unavailable), starts jobmanager, taskmanager and gateway on free loopback ports and
-a Tansu broker, and yields a ``FlinkCluster``. Test modules wrap it in a module-scoped
-fixture: ``cluster = pytest.fixture(scope="module")(flink_cluster)``.
+``flink_cluster`` installs Flink (scripts/flink/setup.sh; skips if Java or the install is
+unavailable), starts jobmanager, taskmanager and gateway on free loopback ports and a Tansu
+broker, and yields a ``FlinkCluster``. ``shared_cluster`` starts it once per test process;
+test modules wrap it: ``cluster = pytest.fixture(scope="module")(shared_cluster)``.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -31,8 +32,26 @@ class FlinkCluster:
     bootstrap: str
 
 
+_SHARED: list = []          # [(FlinkCluster, generator)] once started in this process
+
+
+def shared_cluster(tmp_path_factory):
+    """Fixture body: one cluster per test process, shared by every Flink test module (a cold
+    start costs 20-90 s), stopped when the process exits."""
+    if not _SHARED:
+        gen = flink_cluster(tmp_path_factory)
+        _SHARED.append((next(gen), gen))
+        atexit.register(_stop_shared)
+    return _SHARED[0][0]
+
+
+def _stop_shared() -> None:
+    for _, gen in _SHARED:
+        gen.close()
+
+
 def flink_cluster(tmp_path_factory):
-    """Generator fixture body: start everything, yield a FlinkCluster, stop everything."""
+    """Generator: start everything, yield a FlinkCluster, stop everything on close."""
     if shutil.which("java") is None:
         pytest.skip("Java is not installed: Flink cannot run here")
     setup = subprocess.run(["bash", str(SCRIPTS / "setup.sh")], capture_output=True, text=True)

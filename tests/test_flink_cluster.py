@@ -1,66 +1,41 @@
 """The seed's persistent queries on a real Flink cluster, over Tansu, checked against pandas.
 
-A module-scoped fixture installs Flink (scripts/flink/setup.sh, skipped only if Java or the
-install is unavailable), starts a standalone cluster and its SQL Gateway on free loopback ports
-and a Tansu broker. Windowed results are final (Flink emits a window once the watermark passes
+The cluster (standalone Flink + SQL Gateway + Tansu on loopback) is the one
+tests/flink_support.py starts once per test process (skipped only if Java or the install is
+unavailable). Windowed results are final (Flink emits a window once the watermark passes
 it), so each input ends with a sentinel record far in the future that closes every window.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import struct
-import subprocess
 import time
 import uuid
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from kafka_support import TansuBroker, free_port
+from flink_support import shared_cluster
 from ksql_magic import types as T
 from ksql_magic.errors import KsqlStatementError
 from ksql_magic.flink import FlinkBackend, FlinkSource, translate
 from ksql_magic.sql.parser import parse_statement
 
 pytestmark = pytest.mark.flink
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = ROOT / "scripts" / "flink"
 BASE = 1_700_000_000_000 - 1_700_000_000_000 % 86_400_000      # a day boundary
 SENTINEL_TS = BASE + 40 * 86_400_000
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    if shutil.which("java") is None:
-        pytest.skip("Java is not installed: Flink cannot run here")
-    setup = subprocess.run(["bash", str(SCRIPTS / "setup.sh")], capture_output=True, text=True)
-    if setup.returncode != 0:
-        pytest.skip("Flink could not be installed: " + setup.stderr[-500:])
-    state = tmp_path_factory.mktemp("flink")
-    env = dict(os.environ, KSQL_FLINK_REST_PORT=str(free_port()),
-               KSQL_FLINK_RPC_PORT=str(free_port()), KSQL_FLINK_GATEWAY_PORT=str(free_port()))
-    t0 = time.monotonic()
-    out = subprocess.run(["bash", str(SCRIPTS / "cluster.sh"), "start", str(state)], env=env,
-                         capture_output=True, text=True, timeout=180)
-    urls = dict(line.split("=", 1) for line in out.stdout.split() if "=" in line)
-    broker = TansuBroker()
-    try:
-        assert out.returncode == 0, out.stderr[-2000:]
-        broker.start()
-        print("flink cluster + gateway started in %.1fs" % (time.monotonic() - t0))
-        backend = FlinkBackend(urls["GATEWAY_URL"], broker.bootstrap, rest_url=urls["REST_URL"])
-        yield backend
-        for job in backend.jobs():
-            if job["state"] == "RUNNING":
-                backend.cluster.cancel(job["job_id"])     # no wait: the cluster stops next
-    finally:
-        broker.stop()
-        subprocess.run(["bash", str(SCRIPTS / "cluster.sh"), "stop", str(state)], env=env,
-                       capture_output=True, timeout=60)
+    """A FlinkBackend on the process-wide cluster (tests/flink_support.py)."""
+    env = shared_cluster(tmp_path_factory)
+    backend = FlinkBackend(env.gateway_url, env.bootstrap, rest_url=env.rest_url)
+    yield backend
+    for job in backend.jobs():
+        if job["state"] == "RUNNING":
+            backend.cluster.cancel(job["job_id"])
 
 
 # ---------------------------------------------------------------------------------------

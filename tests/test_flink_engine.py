@@ -14,13 +14,13 @@ import time
 
 import pytest
 
-from flink_support import flink_cluster, produce, suffix
+from flink_support import produce, shared_cluster, suffix
 from ksql_magic import Engine
 from ksql_magic.errors import KsqlError
 from ksql_magic.flink.gateway import ClusterRest
 
 pytestmark = pytest.mark.flink
-cluster = pytest.fixture(scope="module")(flink_cluster)
+cluster = pytest.fixture(scope="module")(shared_cluster)
 
 BASE = 1_700_000_000_000 - 1_700_000_000_000 % 86_400_000      # a day boundary
 SENTINEL_TS = BASE + 40 * 86_400_000
@@ -95,7 +95,7 @@ def flink_rows(engine, read: str, keep, n: int, keys, timeout: float = 90.0):
 
 
 def canon(rows) -> list:
-    return sorted(tuple(sorted(r.items())) for r in rows)
+    return sorted((tuple(sorted(r.items())) for r in rows), key=repr)
 
 
 def assert_same_on_both(flink, ddl, statements, inputs, read, keys, keep=lambda r: True):
