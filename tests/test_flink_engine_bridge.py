@@ -84,6 +84,11 @@ class FakeBackend:
 
     def __init__(self):
         self.plans, self.cancelled = {}, []
+        self.cluster = self
+
+    def job(self, job_id):
+        return {"state": "CANCELED" if job_id in self.cancelled else "RUNNING", "vertices": [
+            {"metrics": {"write-records": 7}}, {"metrics": {"read-records": 2}}]}
 
     def submit(self, plan):
         job = "job%d" % (len(self.plans) + 1)
@@ -119,7 +124,7 @@ FRAUD = ("CREATE TABLE possible_fraud AS SELECT card_number, COUNT(*) FROM att "
 def test_persistent_query_is_submitted_to_flink_not_run_in_the_kernel(engine):
     result = engine.execute(FRAUD)[0]
     assert result.query_id == "CTAS_POSSIBLE_FRAUD_0"
-    assert result.query_id not in engine.queries
+    assert engine.queries[result.query_id].next_pending() is None
     assert list(engine.flink.jobs) == ["CTAS_POSSIBLE_FRAUD_0"]
     assert engine.catalog.sources["POSSIBLE_FRAUD"].window.kind == "TUMBLING"
 
@@ -150,6 +155,19 @@ def test_show_queries_lists_flink_jobs_with_their_state(engine):
     rows = engine.execute("SHOW QUERIES;")[0].rows
     assert rows[0][:4] == ["CTAS_POSSIBLE_FRAUD_0", "PERSISTENT", "RUNNING", "POSSIBLE_FRAUD"]
     assert rows[0][-1] == "job1"
+
+
+def test_query_status_reports_the_jobs_state_and_record_counts(engine):
+    engine.execute(FRAUD)
+    status = engine.query_status("CTAS_POSSIBLE_FRAUD_0")
+    assert (status["state"], status["records_in"], status["records_out"]) == ("RUNNING", 7, 2)
+    engine.drain()                                   # nothing for the kernel to run
+
+
+def test_closing_the_engine_leaves_the_flink_job_running(engine):
+    engine.execute(FRAUD)
+    engine.close()
+    assert engine.flink.backend.cancelled == []
 
 
 def test_explain_shows_the_flink_sql(engine):

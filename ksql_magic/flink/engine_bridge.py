@@ -19,6 +19,7 @@ from ..errors import KsqlRuntimeError, KsqlStatementError
 from ..results import Result
 from ..sql import ast
 from .backend import FlinkBackend
+from .job import FlinkQuery
 from .catalog_bridge import flink_sources, to_flink_source
 from .translate import FlinkPlan, translate
 from .windowed_topics import WindowKeyBroker
@@ -41,13 +42,6 @@ class FlinkSession:
         self.backend = backend
         self.broker = broker
         self.jobs: dict[str, FlinkJob] = {}       # query id -> job
-
-    def states(self) -> dict[str, str]:
-        """Flink's state of each job id (UNKNOWN when the cluster cannot be asked)."""
-        try:
-            return {j["job_id"]: j["state"] for j in self.backend.jobs()}
-        except KsqlRuntimeError:
-            return {}
 
     def cancel_all(self) -> None:
         """Cancel every job this engine started (tests, notebook clean-up)."""
@@ -166,6 +160,7 @@ def persistent(engine, stmt, default) -> Result:
             engine.flink.broker.unregister(sink.topic)
         raise
     engine.flink.jobs[qid] = FlinkJob(qid, job_id, plan, stmt.text, sink_name)
+    engine.queries[qid] = FlinkQuery(qid, job_id, engine.flink.backend, stmt.text, plan)
     _reconcile(engine)                      # CREATE OR REPLACE ended the old query
     return Result("persistent", "Created query with ID %s (Flink job %s)" % (qid, job_id),
                   query_id=qid)
@@ -197,14 +192,9 @@ def lifecycle(engine, stmt, default) -> Result:
 def show(engine, stmt: ast.Show, default) -> Result:
     if stmt.what.upper() != "QUERIES":
         return default(engine, stmt)
-    kernel = default(engine, stmt)
-    states = engine.flink.states()
-    rows = []
-    for qid, job in engine.flink.jobs.items():
-        src = engine.catalog.sources.get(job.sink)
-        rows.append([qid, "PERSISTENT", states.get(job.job_id, "UNKNOWN"), job.sink,
-                     src.topic if src else "", job.sql, job.job_id])
-    rows += [r + [""] for r in kernel.rows]
+    kernel = default(engine, stmt)          # Flink jobs are FlinkQuery entries there
+    jobs = engine.flink.jobs
+    rows = [r + [jobs[r[0]].job_id if r[0] in jobs else ""] for r in kernel.rows]
     return Result("table", "", list(kernel.columns) + ["Flink Job ID"], rows)
 
 

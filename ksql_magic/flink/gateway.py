@@ -115,6 +115,10 @@ class ClusterRest:
         return [{"job_id": j["jid"], "name": j["name"], "state": j["state"],
                  "start_time": j.get("start-time")} for j in overview]
 
+    def job(self, job_id: str) -> dict:
+        """Flink's job detail: state, and per operator chain (vertices) its record counts."""
+        return _request("GET", "%s/jobs/%s" % (self.url, job_id), timeout=10)
+
     def cancel(self, job_id: str) -> None:
         try:
             _request("PATCH", "%s/jobs/%s?mode=cancel" % (self.url, job_id))
