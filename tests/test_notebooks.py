@@ -15,7 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-NEEDS_KAFKA = {"11_real_kafka"}
+# Notebooks that need an outside service run only when the environment says it is there.
+NEEDS = {"11_real_kafka": ("KAFKA_BOOTSTRAP", "needs a Kafka broker: set KAFKA_BOOTSTRAP"),
+         "fraud_on_flink": ("KSQL_FLINK_NOTEBOOK", "starts a Flink cluster (Java); its query is "
+                            "covered by tests/test_flink_*.py; set KSQL_FLINK_NOTEBOOK=1")}
 BUDGET_S = 240
 
 
@@ -51,8 +54,9 @@ def executed():
 def params():
     for path in NOTEBOOKS:
         marks = []
-        if path.stem in NEEDS_KAFKA and not os.environ.get("KAFKA_BOOTSTRAP"):
-            marks.append(pytest.mark.skip(reason="needs a Kafka broker: set KAFKA_BOOTSTRAP"))
+        variable, reason = NEEDS.get(path.stem, (None, None))
+        if variable and not os.environ.get(variable):
+            marks.append(pytest.mark.skip(reason=reason))
         yield pytest.param(path, id=path.stem, marks=marks)
 
 
