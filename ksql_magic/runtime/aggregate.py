@@ -178,6 +178,9 @@ class Aggregator:
         where, ts_slot, key_fns, freeze_keys = o.where, o.ts_slot, o.key_fns, o.freeze_keys
         value_fns, final = self._value_fns, o.emit_final
         single_key = key_fns[0] if len(key_fns) == 1 and not freeze_keys else None
+        fast = o.cache and not final
+        dirty = self._dirty
+        task0 = self.task(None) if not o.by_source_partition else None
         for row, deleted, rec in items:
             if deleted or (where is not None and where(row) is not True):
                 continue
@@ -195,7 +198,7 @@ class Aggregator:
                 gkey, key = k
             values = [[f(row) for f in args] for _, args in value_fns] if value_fns else ()
             ts = row[ts_slot]
-            t = self.task(rec)
+            t = task0 or self.task(rec)
             st = t.stream_time
             if st is None or ts > st:
                 t.stream_time = st = ts
@@ -206,12 +209,28 @@ class Aggregator:
             else:
                 wins = w.assign(ts)
             for win in wins:
-                if win[1] > close:
-                    if win[0] > t.store_time:
-                        t.store_time = win[0]
-                    self._add(t, win, gkey, key, values, ts, rec, out, 1)
-                else:
+                if win[1] <= close:
                     self.late_dropped += 1
+                    continue
+                if win[0] > t.store_time:
+                    t.store_time = win[0]
+                groups = t.state.get(win)
+                g = groups.get(gkey) if groups is not None else None
+                if g is None or not fast:
+                    self._add(t, win, gkey, key, values, ts, rec, out, 1)
+                    continue
+                # the common case inlined: an existing group, accumulate, mark dirty
+                if ts > g.ts:
+                    g.ts = ts
+                accs = g.accs
+                i = 0
+                for fn, _ in value_fns:
+                    accs[i] = fn(accs[i], *values[i])
+                    i += 1
+                dk = (id(t), win, gkey)
+                if dk in dirty:
+                    del dirty[dk]
+                dirty[dk] = (win, g, rec)
             if final:
                 self._emit_final(t, out)
 
@@ -301,11 +320,15 @@ class Aggregator:
         out.append((ident, Emit(self.key_of(g.key, window), None, g.ts, seq, window)))
 
     def _flush_cache(self, out) -> list:
-        """The record cache: one row per updated group per batch, in last-update order."""
+        """The record cache: one row per updated group per batch, in last-update order.
+        Dirty entries are unique per group already; only earlier direct emits (session
+        tombstones) need coalescing with them."""
+        earlier = bool(out)
+        output = self._output
         for window, g, rec in self._dirty.values():
-            self._output(window, g, rec, out)
-        self._dirty = {}
-        return _coalesce(out) if out else out
+            output(window, g, rec, out)
+        self._dirty.clear()
+        return _coalesce(out) if earlier else out
 
     def _emit_final(self, t: Task, out) -> None:
         """EMIT FINAL as Kafka Streams' emit-on-window-close does it: when the close time
