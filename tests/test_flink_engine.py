@@ -102,8 +102,8 @@ def assert_same_on_both(flink, ddl, statements, inputs, read, keys, keep=lambda 
     k_cols, k_rows = kernel_rows(ddl, statements, inputs, read, keys)
     expected = [r for r in k_rows if keep(r)]
     flink.execute(ddl)
-    flink.execute(statements)
     feed_kafka(flink.flink.backend.bootstrap_servers, inputs)
+    flink.execute(statements)
     f_cols, got = flink_rows(flink, read, keep, len(expected), keys)
     assert expected, "the scenario produced no rows"
     assert f_cols == k_cols
