@@ -116,7 +116,7 @@ class Aggregator:
             out = self._flush_cache(out)
         if o.windows is not None:
             self._evict()
-        return [e for _, e in out]
+        return out
 
     @property
     def stream_time(self) -> Optional[int]:
@@ -304,20 +304,18 @@ class Aggregator:
         row = self.row_of(window, g)
         key = [f(row) for f in o.key_proj]
         seq = rec.seq if rec is not None else ()
-        ident = (freeze(g.key) if o.freeze_keys else g.key, window)
         if o.having is not None and o.having(row) is not True:
             if g.emitted:
                 g.emitted = False
-                out.append((ident, Emit(key, None, g.ts, seq, window)))
+                out.append(Emit(key, None, g.ts, seq, window))
             return
         g.emitted = True
-        out.append((ident, Emit(key, [f(row) for f in o.value_proj], g.ts, seq, window)))
+        out.append(Emit(key, [f(row) for f in o.value_proj], g.ts, seq, window))
 
     def tombstone(self, window, g: Group, rec, out) -> None:
         """A merged-away session that had a row out is deleted downstream."""
         seq = rec.seq if rec is not None else ()
-        ident = (freeze(g.key) if self.o.freeze_keys else g.key, window)
-        out.append((ident, Emit(self.key_of(g.key, window), None, g.ts, seq, window)))
+        out.append(Emit(self.key_of(g.key, window), None, g.ts, seq, window))
 
     def _flush_cache(self, out) -> list:
         """The record cache: one row per updated group per batch, in last-update order.
@@ -375,9 +373,10 @@ def _sorted_groups(groups: dict) -> list:
 
 
 def _coalesce(out: list) -> list:
-    """The record cache: only the last update of each key in a batch goes out."""
+    """The record cache: only the last update of each key (and window) in a batch goes out."""
     last: dict = {}
-    for k, e in out:
+    for e in out:
+        k = (freeze(e.key), e.window)
         last.pop(k, None)
         last[k] = e
-    return list(last.items())
+    return list(last.values())
