@@ -181,6 +181,10 @@ class Aggregator:
         fast = o.cache and not final
         dirty = self._dirty
         task0 = self.task(None) if not o.by_source_partition else None
+        tasks = self.tasks
+        # aggregates without arguments (COUNT(*)) share one empty argument list
+        no_args = all(not args for _, args in value_fns)
+        empty = [()] * len(value_fns)
         for row, deleted, rec in items:
             if deleted or (where is not None and where(row) is not True):
                 continue
@@ -196,9 +200,9 @@ class Aggregator:
                     self.null_key_dropped += 1
                     continue
                 gkey, key = k
-            values = [[f(row) for f in args] for _, args in value_fns] if value_fns else ()
+            values = empty if no_args else [[f(row) for f in args] for _, args in value_fns]
             ts = row[ts_slot]
-            t = task0 or self.task(rec)
+            t = task0 or tasks.get(rec.partition) or self.task(rec)
             st = t.stream_time
             if st is None or ts > st:
                 t.stream_time = st = ts
