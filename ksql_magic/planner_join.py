@@ -8,6 +8,7 @@ operators that run a join live in ``runtime.join``.
 from __future__ import annotations
 
 import dataclasses
+import operator
 
 from .compiler.scope import Scope
 from .plan import OutputColumn, QueryPlan
@@ -185,6 +186,21 @@ class _Projector:
         self.key_fns = key_fns
         self.value_fns = value_fns
         self.synthetic = synthetic
+        self.fast = self._fast() if type(self) is _Projector else None
+
+    def _fast(self):
+        """The same call as one generated function (no loop, no attribute look-ups): the
+        join operators call it once per joined row."""
+        names = ["f%d" % i for i in range(len(self.value_fns))]
+        env = dict(zip(names, self.value_fns), where=self.where)
+        values = "[%s]" % ", ".join("%s(row)" % n for n in names)
+        if self.where is None:
+            src = "def fast(row, k):\n    return [k], %s\n" % values
+        else:
+            src = ("def fast(row, k):\n    if where(row) is not True:\n        return None\n"
+                   "    return [k], %s\n" % values)
+        exec(compile(src, "<join projection>", "exec"), env)
+        return env["fast"]
 
     def __call__(self, row: list, join_key):
         if self.where is not None and self.where(row) is not True:
@@ -385,7 +401,8 @@ def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
     if ltype != rtype and not (ltype.base in ("INTEGER", "BIGINT") and rtype.base in ("INTEGER", "BIGINT")):
         raise _err(jn.on, "Invalid join condition: types don't match. Got %s{%s} = %s{%s}."
                    % (format_expression(lexpr), ltype, format_expression(rexpr), rtype))
-    key_fns = (lfn, lambda row, f=rfn, w=lw: f([None] * w + row))
+    key_fns = (_column_getter(lexpr, on_scope, 0) or lfn,
+               _column_getter(rexpr, on_scope, lw) or (lambda row, f=rfn, w=lw: f([None] * w + row)))
     step = _Step(jn, lexpr, rexpr, key_fns, ltype, (lw, rw),
                  (bindings[0].rowtime_index, rb.rowtime_index), _operator(prefix_kind, rb.source.kind))
     if rb.source.window is not None:
@@ -401,6 +418,17 @@ def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
         key_slots = [s for s in scope.slots[:lw] if s.namespace == "KEY"]
         step.fk_key = key_slots or None
     return step
+
+
+def _column_getter(expr, scope: Scope, offset: int):
+    """A plain column as the join expression: read it from the side's own row directly (the
+    right side's row starts at ``offset`` of the joined layout)."""
+    if not isinstance(expr, ast.ColumnRef):
+        return None
+    slot = scope.find(expr.name, expr.source)
+    if slot is None or slot.index < offset:
+        return None
+    return operator.itemgetter(slot.index - offset)
 
 
 def _key_source(expr, scope: Scope, bindings):

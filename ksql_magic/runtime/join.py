@@ -8,7 +8,9 @@ planner) turns a joined row into (key, value) or None when the WHERE clause drop
 
 from __future__ import annotations
 
-from collections import defaultdict
+import heapq
+from bisect import bisect_left, bisect_right
+from collections import defaultdict, deque
 from typing import Callable, Optional
 
 from .sink import Emit
@@ -102,7 +104,7 @@ class StreamTableJoin(_Base):
         table = self.table
         inner = self.kind == "INNER"
         nulls = [None] * self.widths[1]
-        project = self.project
+        project = getattr(self.project, "fast", None) or self.project
         append = out.append
         for row, deleted, rec in items:
             if deleted:
@@ -134,7 +136,7 @@ class StreamStreamJoin(_Base):
     State is bounded: buffers are purged as each side's time moves on.
     """
 
-    STATE = ("buffers", "side_time", "pending", "stream_time", "last_purge")
+    STATE = ("buffers", "expiry", "side_time", "pending", "pending_n", "stream_time")
     LEGACY_GRACE = 24 * 3600 * 1000       # Kafka Streams' default grace when none is given
 
     def __init__(self, *a, before: int, after: int, grace: Optional[int], **kw):
@@ -143,11 +145,12 @@ class StreamStreamJoin(_Base):
         self.grace = grace if grace is not None else 0
         self.deferred = grace is not None
         self.retention = before + after + (grace if grace is not None else self.LEGACY_GRACE)
-        self.buffers = (defaultdict(list), defaultdict(list))   # side -> key -> [entries]
+        self.buffers = ({}, {})           # side -> key -> ([ts...], [entry...]) sorted by ts
         self.side_time = [None, None]     # max timestamp each side's buffer has seen
-        self.pending: list = []           # outer rows waiting for their window to close
+        self.expiry = (deque(), deque())  # side -> (ts, key) in arrival order, for purging
+        self.pending: list = []           # heap of (ts, n, side, entry): outer rows held back
+        self.pending_n = 0
         self.stream_time = None
-        self.last_purge = [-(1 << 62), -(1 << 62)]
 
     def _range(self, side: int, ts: int) -> tuple[int, int]:
         if side == 0:
@@ -155,88 +158,121 @@ class StreamStreamJoin(_Base):
         return ts - self.after, ts + self.before
 
     def process(self, index: int, items: list) -> list:
+        # The hot loop of every stream-stream join: locals, no per-record helper calls on the
+        # common path (a match or a stored row); rare paths (null key, outer rows) call helpers.
         out: list = []
+        append = out.append
         kf, tsi = self.key_fns[index], self.ts_slots[index]
-        other_tsi = self.ts_slots[1 - index]
         outer = self.outer(index)
+        deferred = self.deferred
         other_buf = self.buffers[1 - index]
         my_buf = self.buffers[index]
+        expiry = self.expiry[index]
+        side_time = self.side_time
+        other = 1 - index
+        before, after = (self.before, self.after) if index == 0 else (self.after, self.before)
+        retention = self.retention
+        project = getattr(self.project, "fast", None) or self.project
+        ws = self.window_slots
+        left = index == 0
         for row, deleted, rec in items:
             if deleted:
                 continue
             ts = row[tsi]
-            if self.stream_time is None or ts > self.stream_time:
-                self.stream_time = ts
             st = self.stream_time
-            if self.deferred and self.pending and ts == st:
-                self._emit_closed(out, rec.seq)
+            if st is None or ts > st:
+                self.stream_time = st = ts
+            seq = rec.seq
+            if deferred and ts == st and self.pending:
+                self._emit_closed(out, seq)
             k = kf(row)
             if k is None:
                 if outer:
-                    self.emit(out, self.joined(index, row, None), ts, rec.seq, None)
+                    self.emit(out, self.joined(index, row, None), ts, seq, None)
                 continue
-            win = self.window_of(index, row)
-            lo, hi = self._range(index, ts)
-            other_time = self.side_time[1 - index]
-            if other_time is not None:
-                lo = max(lo, other_time - self.retention + 1)
+            win = (row[ws[index][0]], row[ws[index][1]]) if ws else None
+            lo, hi = ts - before, ts + after
+            other_time = side_time[other]
+            if other_time is not None and other_time - retention + 1 > lo:
+                lo = other_time - retention + 1
+            hk = k if k.__class__ in _SCALARS else hashable(k)
+            if win is not None:
+                hk = (hk, win)
             matched = False
-            hk = hashable(k) if win is None else (hashable(k), win)
-            for entry in other_buf.get(hk, ()):
-                orow = entry[0]
-                ots = orow[other_tsi]
-                if lo <= ots <= hi:
+            slot = other_buf.get(hk)
+            if slot is not None:
+                tss, entries = slot
+                n = len(tss)
+                i = bisect_left(tss, lo) if tss[0] < lo else 0
+                while i < n and tss[i] <= hi:
+                    entry = entries[i]
+                    ots = tss[i]
+                    i += 1
                     matched = True
                     entry[1] = True
-                    self.emit(out, self.joined(index, row, orow), max(ts, ots), rec.seq, k, win)
-            entry = [row, matched, ts, rec.seq, k, win]
-            self._store(index, my_buf, hk, entry, ts)
+                    kv = project(row + entry[0] if left else entry[0] + row, k)
+                    if kv is not None:
+                        append(Emit(kv[0], kv[1], ts if ts > ots else ots, seq, win))
+            entry = [row, matched, ts, seq, k, win]
+            t = side_time[index]
+            if t is None or ts > t:
+                side_time[index] = t = ts
+            horizon = t - retention
+            if ts > horizon:
+                mine = my_buf.get(hk)
+                if mine is None:
+                    my_buf[hk] = ([ts], [entry])
+                elif ts >= mine[0][-1]:
+                    mine[0].append(ts)
+                    mine[1].append(entry)
+                else:                       # out of order: keep the key's rows sorted by time
+                    j = bisect_right(mine[0], ts)
+                    mine[0].insert(j, ts)
+                    mine[1].insert(j, entry)
+                expiry.append((ts, hk))
+            if expiry and expiry[0][0] <= horizon:
+                self._purge(index, horizon)
             if not matched and outer:
-                if self.deferred and hi >= st:
-                    self.pending.append((index, entry))
+                if deferred and hi >= st:
+                    self.pending_n += 1
+                    heapq.heappush(self.pending, (ts, self.pending_n, index, entry))
                 else:
-                    self.emit(out, self.joined(index, row, None), ts, rec.seq, k, win)
+                    self.emit(out, self.joined(index, row, None), ts, seq, k, win)
         return out
 
-    def _store(self, side: int, buf, hk, entry, ts: int) -> None:
-        t = self.side_time[side]
-        if t is None or ts > t:
-            self.side_time[side] = t = ts
-        if ts > t - self.retention:
-            buf[hk].append(entry)
-        if t - self.last_purge[side] >= max(self.retention // 4, 1000):
-            self._purge(side, t)
-
     def _emit_closed(self, out: list, seq) -> None:
-        """Emit the held outer rows whose window (plus grace) has closed, oldest first."""
-        st = self.stream_time
-        due, keep = [], []
-        for side, entry in self.pending:
-            end = entry[2] + (self.after if side == 0 else self.before)
-            (due if end + self.grace < st else keep).append((side, entry))
-        if not due:
-            return
-        self.pending = keep
-        due.sort(key=lambda se: se[1][2])
-        for side, entry in due:
+        """Emit held outer rows in timestamp order while their window (plus grace) has closed;
+        the first one still open stops the scan (Kafka Streams' outer store does the same)."""
+        st, pending = self.stream_time, self.pending
+        while pending:
+            ts, _, side, entry = pending[0]
+            if ts + (self.after if side == 0 else self.before) + self.grace >= st:
+                return
+            heapq.heappop(pending)
             if not entry[1]:
-                self.emit(out, self.joined(side, entry[0], None), entry[2], seq, entry[4], entry[5])
+                self.emit(out, self.joined(side, entry[0], None), ts, seq, entry[4], entry[5])
 
-    def _purge(self, side: int, t: int) -> None:
-        """Drop rows of ``side`` no lookup can see any more (older than its time - retention)."""
-        self.last_purge[side] = t
-        horizon = t - self.retention
+    def _purge(self, side: int, horizon: int) -> None:
+        """Drop rows of ``side`` no lookup can see any more (ts <= its time - retention), oldest
+        first: O(1) per row, so memory follows WITHIN + grace, not the stream's length."""
+        dq = self.expiry[side]
         buf = self.buffers[side]
-        for k in [k for k, v in buf.items() if v[0][2] <= horizon]:
-            v = [e for e in buf[k] if e[2] > horizon]
-            if v:
-                buf[k] = v
-            else:
-                del buf[k]
+        while dq and dq[0][0] <= horizon:
+            _, hk = dq.popleft()
+            slot = buf.get(hk)
+            if slot is None:
+                continue
+            tss, entries = slot
+            n = bisect_right(tss, horizon)
+            if n == len(tss):
+                del buf[hk]
+            elif n:
+                del tss[:n]
+                del entries[:n]
 
     def state_size(self) -> int:
         """Rows held (both buffers and the outer rows waiting): what bounds memory."""
-        return sum(len(v) for b in self.buffers for v in b.values()) + len(self.pending)
+        return sum(len(v[0]) for b in self.buffers for v in b.values()) + len(self.pending)
 
 
 class TableTableJoin(_Base):
