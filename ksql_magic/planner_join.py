@@ -178,6 +178,17 @@ def _check_partition_refs(parts, scope: Scope, items) -> None:
 # Joins
 # =========================================================================================
 
+class _Slot:
+    """A projected plain column: ``row[index]``, and the index for generated projections."""
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
+
+    def __call__(self, row):
+        return row[self.index]
+
+
 class _Projector:
     """Joined row -> (key, value), or None when WHERE drops it; callable from the operators."""
 
@@ -206,6 +217,20 @@ class _Projector:
         if self.where is not None and self.where(row) is not True:
             return None
         return [join_key], [f(row) for f in self.value_fns]
+
+    def split(self, left_width: int):
+        """``fn(left_row, right_row, key)``: the projection over the two sides without building
+        the joined row when every value is a plain column and there is no WHERE (the common
+        enrichment); None when that does not apply (callers fall back to ``fast``)."""
+        if type(self) is not _Projector or self.where is not None or \
+                not all(isinstance(f, _Slot) for f in self.value_fns):
+            return None
+        reads = ["l[%d]" % f.index if f.index < left_width else "r[%d]" % (f.index - left_width)
+                 for f in self.value_fns]
+        env: dict = {}
+        exec(compile("def split(l, r, k):\n    return [k], [%s]\n" % ", ".join(reads),
+                     "<join projection>", "exec"), env)
+        return env["split"]
 
     def compile_fast(self):
         """The same call without WHERE, with the value functions bound (the hot path)."""
@@ -703,6 +728,9 @@ def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_n
             continue
         planner.check_alias(name, alias, expr, persistent)
         fn, t = comp.function(expr)
+        slot = scope.find(expr.name, expr.source) if isinstance(expr, ast.ColumnRef) else None
+        if slot is not None and slot.type == t:
+            fn = _Slot(slot.index)
         values.append(OutputColumn(name, t, fn, False))
     if synthetic and key_col is None:
         if any(star for _, _, star in items) or not persistent:

@@ -17,6 +17,19 @@ from .base import BrokerError, Headers, Record, TopicInfo
 from .partitioner import default_partition
 
 
+_new = object.__new__
+
+
+def _record(topic, partition, offset, timestamp, key, value, headers, seq) -> Record:
+    """A Record without the frozen dataclass's per-field ``object.__setattr__`` (2-3x faster;
+    the same fields, equality and hash). The broker appends one per record produced."""
+    r = _new(Record)
+    d = r.__dict__
+    d["topic"], d["partition"], d["offset"], d["timestamp"] = topic, partition, offset, timestamp
+    d["key"], d["value"], d["headers"], d["window"], d["seq"] = key, value, headers, None, seq
+    return r
+
+
 class MemoryBroker:
     """A Kafka-like broker living in the kernel's memory."""
 
@@ -65,32 +78,59 @@ class MemoryBroker:
         """``_seq`` (engine-internal) places a query's output right after the input record
         that caused it, so a drain processes derived records depth first, as ksqlDB's tests do."""
         with self._lock:
-            info = self._topics.get(topic)
-            if info is None:
-                raise BrokerError("Topic '%s' does not exist" % topic)
-            if partition is None:
-                partition = default_partition(key, info.partitions)
-                if partition is None:
-                    partition = next(self._round_robin) % info.partitions
-            if not 0 <= partition < info.partitions:
-                raise BrokerError("Partition %d out of range for topic %s (%d partitions)"
-                                  % (partition, topic, info.partitions))
-            log = self._logs[topic][partition]
-            ts = int(time.time() * 1000) if timestamp is None else int(timestamp)
-            seq = (next(self._seq),) if _seq is None else _seq + (next(self._seq),)
-            rec = Record(topic, partition, len(log), ts, key, value, tuple(headers or ()), seq=seq)
-            log.append(rec)
+            rec = self._append(topic, partition, key, value, timestamp, headers, _seq)
             self.new_data.notify_all()
             return rec
 
     def produce_batch(self, records: Sequence[tuple]) -> None:
         """Append (topic, partition, key, value, timestamp, headers[, seq]) tuples in order;
-        the optional seq is the engine's ordering hint (see ``produce``)."""
+        the optional seq is the engine's ordering hint (see ``produce``). One lock and one
+        wake-up for the whole batch; the common case (known topic, partition chosen) is inline."""
+        if not records:
+            return
         with self._lock:
+            logs, topics = self._logs, self._topics
+            seq_counter = self._seq
+            last_topic, parts, info = None, None, None
             for rec in records:
-                topic, partition, key, value, timestamp, headers = rec[:6]
-                seq = rec[6] if len(rec) > 6 else None
-                self.produce(topic, key, value, timestamp, partition, headers, _seq=seq)
+                if len(rec) == 7:
+                    topic, partition, key, value, timestamp, headers, seq = rec
+                else:
+                    topic, partition, key, value, timestamp, headers = rec[:6]
+                    seq = rec[6] if len(rec) > 6 else None
+                if topic != last_topic:
+                    info = topics.get(topic)
+                    if info is None:
+                        raise BrokerError("Topic '%s' does not exist" % topic)
+                    last_topic, parts = topic, logs[topic]
+                if partition is None or not 0 <= partition < info.partitions or timestamp is None:
+                    self._append(topic, partition, key, value, timestamp, headers, seq)
+                    continue
+                log = parts[partition]
+                n = next(seq_counter)
+                log.append(_record(topic, partition, len(log), int(timestamp), key, value,
+                                   tuple(headers) if headers else (), (n,) if seq is None else seq + (n,)))
+            self.new_data.notify_all()
+
+    def _append(self, topic, partition, key, value, timestamp, headers, seq) -> Record:
+        """Append one record (lock held): partition choice, range check, sequence number."""
+        info = self._topics.get(topic)
+        if info is None:
+            raise BrokerError("Topic '%s' does not exist" % topic)
+        if partition is None:
+            partition = default_partition(key, info.partitions)
+            if partition is None:
+                partition = next(self._round_robin) % info.partitions
+        if not 0 <= partition < info.partitions:
+            raise BrokerError("Partition %d out of range for topic %s (%d partitions)"
+                              % (partition, topic, info.partitions))
+        log = self._logs[topic][partition]
+        ts = int(time.time() * 1000) if timestamp is None else int(timestamp)
+        n = next(self._seq)
+        rec = _record(topic, partition, len(log), ts, key, value, tuple(headers or ()),
+                      (n,) if seq is None else seq + (n,))
+        log.append(rec)
+        return rec
 
     def fetch(self, topic: str, partition: int, offset: int, max_records: int = 500) -> list[Record]:
         logs = self._logs.get(topic)

@@ -36,8 +36,21 @@ def murmur2(data: bytes) -> int:
     return h - (1 << 32) if h & 0x80000000 else h
 
 
+_POSITIVE: dict[bytes, int] = {}          # key bytes -> toPositive(murmur2(key)), memoized
+_CACHE_MAX = 200_000
+
+
 def default_partition(key: bytes | None, num_partitions: int) -> int | None:
-    """The partition Kafka's default partitioner gives ``key``; None for a null key."""
+    """The partition Kafka's default partitioner gives ``key``; None for a null key. The hash
+    of a key is memoized (it is a pure function of the bytes, so this is exact): streams
+    re-key by user or item ids, which repeat."""
     if key is None:
         return None
-    return (murmur2(bytes(key)) & 0x7FFFFFFF) % num_partitions
+    h = _POSITIVE.get(key)
+    if h is None:
+        key = bytes(key)
+        h = murmur2(key) & 0x7FFFFFFF
+        if len(_POSITIVE) >= _CACHE_MAX:
+            _POSITIVE.clear()
+        _POSITIVE[key] = h
+    return h % num_partitions

@@ -17,6 +17,7 @@ from .sink import Emit
 
 
 _SCALARS = (str, int, float, bool)
+_emit = tuple.__new__                     # Emit(...) without NamedTuple's Python-level __new__
 
 
 def hashable(v):
@@ -103,9 +104,26 @@ class StreamTableJoin(_Base):
         kf, ts = self.key_fns[0], self.ts_slots[0]
         table = self.table
         inner = self.kind == "INNER"
-        nulls = [None] * self.widths[1]
-        project = getattr(self.project, "fast", None) or self.project
         append = out.append
+        nulls = [None] * self.widths[1]
+        split = self._split()
+        if split is not None:
+            # the common enrichment: plain columns from both sides, no joined row built
+            for row, deleted, rec in items:
+                if deleted:
+                    continue
+                k = kf(row)
+                if k is None:
+                    continue
+                match = table.get(k if k.__class__ in _SCALARS else hashable(k))
+                if match is None:
+                    if inner:
+                        continue
+                    match = nulls
+                key, value = split(row, match, k)
+                append(_emit(Emit, (key, value, row[ts], rec.seq, None)))
+            return out
+        project = getattr(self.project, "fast", None) or self.project
         for row, deleted, rec in items:
             if deleted:
                 continue
@@ -119,8 +137,15 @@ class StreamTableJoin(_Base):
                 match = nulls
             kv = project(row + match, k)
             if kv is not None:
-                append(Emit(kv[0], kv[1], row[ts], rec.seq))
+                append(_emit(Emit, (kv[0], kv[1], row[ts], rec.seq, None)))
         return out
+
+    def _split(self):
+        """The projector's two-sided form, built once (see ``_Projector.split``)."""
+        if not hasattr(self, "_split_fn"):
+            make = getattr(self.project, "split", None)
+            self._split_fn = make(self.widths[0]) if make is not None else None
+        return self._split_fn
 
 
 class StreamStreamJoin(_Base):
@@ -212,7 +237,7 @@ class StreamStreamJoin(_Base):
                     entry[1] = True
                     kv = project(row + entry[0] if left else entry[0] + row, k)
                     if kv is not None:
-                        append(Emit(kv[0], kv[1], ts if ts > ots else ots, seq, win))
+                        append(_emit(Emit, (kv[0], kv[1], ts if ts > ots else ots, seq, win)))
             entry = [row, matched, ts, seq, k, win]
             t = side_time[index]
             if t is None or ts > t:
