@@ -363,9 +363,11 @@ def query(engine, stmt: ast.QueryStatement) -> Result:
     plan = planner.plan(select, persistent=False)
     engine._transient_seq += 1
     query_id = "transient_%s_%d" % (plan.inputs[0].source.name, engine._transient_seq)
-    handle = QueryHandle(query_id, [c.name for c in plan.columns],
-                         [c.name for c in plan.key_columns], is_table=plan.result_kind == "TABLE",
-                         windowed=plan.windowed is not None, engine=engine)
+    emitted_keys = [c.name for c in plan.key_columns]
+    handle = QueryHandle(query_id, [c.name for c in plan.columns], emitted_keys or plan.key_names,
+                         is_table=plan.result_kind == "TABLE", windowed=plan.windowed is not None,
+                         engine=engine, emitted_keys=emitted_keys,
+                         value_names=[c.name for c in plan.value_columns])
     q = Query(query_id, plan, engine.broker, HandleSink(handle), sql=stmt.text,
               from_beginning=_from_beginning(engine), on_error=engine.processing_log, persistent=False)
     handle.query = q

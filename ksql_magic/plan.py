@@ -51,6 +51,9 @@ class QueryPlan:
     output_timestamp: Optional[int] = None  # index into columns of a WITH (TIMESTAMP=...) column
     output_timestamp_fn: Optional[Callable[[Any], int]] = None   # text -> epoch ms, if needed
     description: list[str] = field(default_factory=list)
+    # transient queries keep SELECT order (no key columns); these name the columns that
+    # identify a row, so a live view of a table can update it in place
+    key_names: list[str] = field(default_factory=list)
 
     @property
     def key_columns(self) -> list[OutputColumn]:

@@ -154,6 +154,7 @@ class Planner:
                                                   where=where, items=items)
         taken = {sl.name for sl in scope.slots} | {a for _, a in items if a}
         table_fns = []
+        transient_keys: list[str] = []
         for expr, alias in items:
             if alias is None:
                 taken.discard(expr.name if isinstance(expr, ast.ColumnRef) else None)
@@ -176,6 +177,8 @@ class Planner:
             is_key = False
             if isinstance(expr, ast.ColumnRef) and expr.name not in comp.scope.lambda_vars:
                 slot = scope.resolve(expr)
+                if slot.index in key_slots and not persistent:
+                    transient_keys.append(name)
                 if slot.index in key_slots and persistent:
                     if slot.index in seen_keys:
                         raise _err(expr, "The projection contains a key column (`%s`) more than once, "
@@ -200,6 +203,7 @@ class Planner:
                          where=where, partition_by=partition_by, limit=select.limit,
                          windowed=window, pull=select.emit is None and kind == "TABLE",
                          table_functions=[i for i, c in enumerate(columns) if id(c) in tf_ids] or None)
+        plan.key_names = transient_keys
         plan.description = describe_plan(plan, select)
         return plan
 

@@ -6,6 +6,7 @@ never imports pandas unless a user asks for a DataFrame.
 
 from __future__ import annotations
 
+import collections
 import html
 import threading
 import time
@@ -44,6 +45,10 @@ class Result:
         return "<table><thead><tr>%s</tr></thead><tbody>%s</tbody></table>" % (head, body)
 
 
+def _hashable(v):
+    return repr(v) if isinstance(v, (list, dict)) else v
+
+
 def _show(v) -> str:
     return "null" if v is None else str(v)
 
@@ -61,15 +66,22 @@ class QueryHandle:
     ``changes(cursor)`` lets a display poll what happened since its last look."""
 
     def __init__(self, query_id: str, columns: list[str], key_columns: list[str], *,
-                 is_table: bool, windowed: bool, engine=None, max_changes: int = 100_000):
+                 is_table: bool, windowed: bool, engine=None, max_changes: int = 100_000,
+                 emitted_keys: Optional[list[str]] = None, value_names: Optional[list[str]] = None,
+                 max_rows: int = 100_000):
         self.query_id = query_id
         self.columns = columns
-        self.key_columns = key_columns
+        self.key_columns = key_columns          # the columns identifying a row
+        # how an emitted (key, value) pair maps onto column names
+        self._emitted_keys = list(emitted_keys if emitted_keys is not None else key_columns)
+        self._value_names = list(value_names if value_names is not None else
+                                 [c for c in columns if c not in self._emitted_keys])
         self.is_table = is_table
         self.windowed = windowed
         self._engine = engine
         self._cond = threading.Condition()
-        self._rows: list[dict] = []            # streams: every row; tables: current state
+        # streams: the newest rows (bounded); tables: the current state by key
+        self._rows: "collections.deque[dict]" = collections.deque(maxlen=max_rows)
         self._state: dict[tuple, dict] = {}
         self._changes: list[Change] = []
         self._base = 0                        # cursor of _changes[0]
@@ -80,7 +92,7 @@ class QueryHandle:
     def accept(self, emits) -> None:
         with self._cond:
             for e in emits:
-                key = tuple(e.key or ()) + (tuple(e.window) if e.window else ())
+                key = self._identity(e)
                 if e.value is None:
                     if self.is_table and key in self._state:
                         del self._state[key]
@@ -99,14 +111,20 @@ class QueryHandle:
                 self._base += overflow
             self._cond.notify_all()
 
-    def _row(self, e) -> dict:
-        vals = list(e.key or []) + list(e.value)
-        names = self._value_names()
-        return dict(zip(names, vals))
+    def _identity(self, e) -> tuple:
+        """Key (and window) of an emitted row: the emitted key, else the key columns' values."""
+        window = tuple(e.window) if e.window else ()
+        if e.key:
+            return tuple(_hashable(v) for v in e.key) + window
+        if self.key_columns and e.value is not None:
+            row = dict(zip(self._value_names, e.value))
+            return tuple(_hashable(row.get(k)) for k in self.key_columns) + window
+        return window
 
-    def _value_names(self) -> list[str]:
-        keys = [c for c in self.key_columns if c in self.columns]
-        return keys + [c for c in self.columns if c not in keys]
+    def _row(self, e) -> dict:
+        row = dict(zip(self._emitted_keys, e.key or []))
+        row.update(zip(self._value_names, e.value))
+        return {c: row.get(c) for c in self.columns}
 
     # -- read by users and displays -------------------------------------------------------
     @property
@@ -167,7 +185,7 @@ class QueryHandle:
 
     def to_pandas(self):
         import pandas as pd
-        return pd.DataFrame(self.rows, columns=self._value_names())
+        return pd.DataFrame(self.rows, columns=self.columns)
 
     def __repr__(self) -> str:
         return "QueryHandle(%s, %s, %d rows)" % (self.query_id, self.state, len(self.rows))

@@ -152,3 +152,15 @@ def test_talk_form_key_property_declares_the_key_column(engine):
 def test_table_without_primary_key_says_how_to_declare_one(engine):
     with pytest.raises(KsqlStatementError, match="PRIMARY KEY"):
         engine.execute("CREATE TABLE t (id VARCHAR, v INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON', PARTITIONS=1);")
+
+
+def test_push_query_over_a_table_updates_rows_in_place_by_key(engine):
+    engine.execute("CREATE TABLE users (id VARCHAR PRIMARY KEY, level VARCHAR) "
+                   "WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);")
+    handle = engine.execute("SELECT level, id FROM users EMIT CHANGES;")[0].handle
+    engine.produce("users", '{"LEVEL": "Gold"}', key="u1")
+    engine.produce("users", '{"LEVEL": "Silver"}', key="u2")
+    engine.produce("users", '{"LEVEL": "Platinum"}', key="u1")
+    engine.drain()
+    assert handle.columns == ["LEVEL", "ID"]
+    assert sorted(map(tuple, handle.to_pandas().values.tolist())) == [("Platinum", "u1"), ("Silver", "u2")]
