@@ -46,9 +46,10 @@ def default_partition(key: bytes | None, num_partitions: int) -> int | None:
     re-key by user or item ids, which repeat."""
     if key is None:
         return None
+    if key.__class__ is not bytes:
+        key = bytes(key)
     h = _POSITIVE.get(key)
     if h is None:
-        key = bytes(key)
         h = murmur2(key) & 0x7FFFFFFF
         if len(_POSITIVE) >= _CACHE_MAX:
             _POSITIVE.clear()
