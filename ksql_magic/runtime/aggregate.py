@@ -96,6 +96,7 @@ class Aggregator:
         self._dirty: dict = {}                   # record cache: (task, window, gkey) -> (g, rec)
         self._sessions = opts.windows is not None and hasattr(opts.windows, "gap")
         self._value_fns = [(a.fn.aggregate, a.args) for a in opts.aggs]
+        self._results = [a.fn.result for a in opts.aggs]
 
     # -- public -----------------------------------------------------------------------------
     def process(self, input_index: int, items: list) -> list[Emit]:
@@ -184,6 +185,7 @@ class Aggregator:
         tasks = self.tasks
         # aggregates without arguments (COUNT(*)) share one empty argument list
         no_args = all(not args for _, args in value_fns)
+        inits = [a.fn.initialize for a in o.aggs]
         empty = [()] * len(value_fns)
         for row, deleted, rec in items:
             if deleted or (where is not None and where(row) is not True):
@@ -218,13 +220,17 @@ class Aggregator:
                     continue
                 if win[0] > t.store_time:
                     t.store_time = win[0]
-                groups = t.state.get(win)
-                g = groups.get(gkey) if groups is not None else None
-                if g is None or not fast:
+                if not fast:
                     self._add(t, win, gkey, key, values, ts, rec, out, 1)
                     continue
-                # the common case inlined: an existing group, accumulate, mark dirty
-                if ts > g.ts:
+                # the cached case inlined: find or start the group, accumulate, mark dirty
+                groups = t.state.get(win)
+                if groups is None:
+                    groups = t.state[win] = {}
+                g = groups.get(gkey)
+                if g is None:
+                    g = groups[gkey] = Group(key, [init() for init in inits], ts)
+                elif ts > g.ts:
                     g.ts = ts
                 accs = g.accs
                 i = 0
@@ -305,7 +311,10 @@ class Aggregator:
 
     def _output(self, window, g: Group, rec, out) -> None:
         o = self.o
-        row = self.row_of(window, g)
+        row = [*g.key, *[r(acc) for r, acc in zip(self._results, g.accs)]]
+        if window is not None:
+            row.append(window[0])
+            row.append(window[1])
         key = [f(row) for f in o.key_proj]
         seq = rec.seq if rec is not None else ()
         if o.having is not None and o.having(row) is not True:
