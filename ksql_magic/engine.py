@@ -199,6 +199,17 @@ class Engine:
         self._runner = threading.Thread(target=self._run, name="ksql-runner", daemon=True)
         self._runner.start()
 
+    def stop(self) -> None:
+        """Stop the background runner (queries stay; ``drain`` or ``start`` carry on)."""
+        self._stop.set()
+        if self._runner is not None:
+            cond = getattr(self.broker, "new_data", None)
+            if cond is not None:
+                with cond:
+                    cond.notify_all()
+            self._runner.join(timeout=15)
+            self._runner = None
+
     def _run(self) -> None:
         cond = getattr(self.broker, "new_data", None)
         while not self._stop.is_set():
@@ -217,14 +228,7 @@ class Engine:
 
     def close(self) -> None:
         """Stop the runner and every query; leaves no thread behind."""
-        self._stop.set()
-        if self._runner is not None:
-            cond = getattr(self.broker, "new_data", None)
-            if cond is not None:
-                with cond:
-                    cond.notify_all()
-            self._runner.join(timeout=5)
-            self._runner = None
+        self.stop()
         try:
             self._commit_all()
         except (BrokerError, KsqlError):
