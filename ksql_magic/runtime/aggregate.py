@@ -97,6 +97,9 @@ class Aggregator:
         self._sessions = opts.windows is not None and hasattr(opts.windows, "gap")
         self._value_fns = [(a.fn.aggregate, a.args) for a in opts.aggs]
         self._results = [a.fn.result for a in opts.aggs]
+        w = opts.windows
+        self._tumbling_cached = (w is not None and not self._sessions and w.advance == w.size
+                                 and opts.cache and not opts.emit_final and not opts.table_keys)
 
     # -- public -----------------------------------------------------------------------------
     def process(self, input_index: int, items: list) -> list[Emit]:
@@ -107,6 +110,8 @@ class Aggregator:
                 self._table_record(row, deleted, rec, out)
         elif o.windows is None:
             self._stream_batch(items, out)
+        elif self._tumbling_cached:
+            self._tumbling_cached_batch(items)
         elif self._sessions:
             from .aggregate_session import session_record
             for row, deleted, rec in items:
@@ -244,6 +249,64 @@ class Aggregator:
             if final:
                 self._emit_final(t, out)
 
+    def _tumbling_cached_batch(self, items) -> None:
+        """Tumbling windows with the record cache on (ksqlDB's default): the hottest path,
+        fully inlined. Group keys of one column are kept bare (no 1-tuple per record); dirty
+        groups are tracked by identity and turned into rows once per batch."""
+        o = self.o
+        size, grace = o.windows.size, o.windows.grace
+        where, ts_slot, key_fns, value_fns = o.where, o.ts_slot, o.key_fns, self._value_fns
+        single = key_fns[0] if len(key_fns) == 1 and not o.freeze_keys else None
+        no_args = all(not args for _, args in value_fns)
+        empty = [()] * len(value_fns)
+        inits = [a.fn.initialize for a in o.aggs]
+        dirty, tasks = self._dirty, self.tasks
+        task0 = self.task(None) if not o.by_source_partition else None
+        for row, deleted, rec in items:
+            if deleted or (where is not None and where(row) is not True):
+                continue
+            if single is not None:
+                gkey = single(row)
+                if gkey is None:
+                    self.null_key_dropped += 1
+                    continue
+            else:
+                k = self.group_key(row)
+                if k is None:
+                    self.null_key_dropped += 1
+                    continue
+                gkey = k[0]
+            ts = row[ts_slot]
+            t = task0 or tasks.get(rec.partition) or self.task(rec)
+            st = t.stream_time
+            if st is None or ts > st:
+                t.stream_time = st = ts
+            start = ts - ts % size
+            if start + size <= st - grace:
+                self.late_dropped += 1
+                continue
+            if start > t.store_time:
+                t.store_time = start
+            groups = t.state.get(start)
+            if groups is None:
+                groups = t.state[start] = {}
+            g = groups.get(gkey)
+            if g is None:
+                key = (gkey,) if single is not None else k[1]
+                g = groups[gkey] = Group(key, [init() for init in inits], ts)
+            elif ts > g.ts:
+                g.ts = ts
+            values = empty if no_args else [[f(row) for f in args] for _, args in value_fns]
+            accs = g.accs
+            i = 0
+            for fn, _ in value_fns:
+                accs[i] = fn(accs[i], *values[i])
+                i += 1
+            gid = id(g)
+            if gid in dirty:
+                del dirty[gid]
+            dirty[gid] = ((start, start + size), g, rec)
+
     def _table_record(self, row, deleted, rec, out) -> None:
         """A table row replaces its previous version: undo the old contribution, add the new."""
         o = self.o
@@ -333,11 +396,28 @@ class Aggregator:
     def _flush_cache(self, out) -> list:
         """The record cache: one row per updated group per batch, in last-update order.
         Dirty entries are unique per group already; only earlier direct emits (session
-        tombstones) need coalescing with them."""
+        tombstones) need coalescing with them. The loop is ``_output`` inlined."""
         earlier = bool(out)
-        output = self._output
+        o = self.o
+        results, key_proj, value_proj, having = self._results, o.key_proj, o.value_proj, o.having
+        single_result = results[0] if len(results) == 1 else None
+        append = out.append
         for window, g, rec in self._dirty.values():
-            output(window, g, rec, out)
+            if single_result is not None:
+                row = [*g.key, single_result(g.accs[0])]
+            else:
+                row = [*g.key, *[r(acc) for r, acc in zip(results, g.accs)]]
+            if window is not None:
+                row.append(window[0])
+                row.append(window[1])
+            seq = rec.seq if rec is not None else ()
+            if having is not None and having(row) is not True:
+                if g.emitted:
+                    g.emitted = False
+                    append(Emit([f(row) for f in key_proj], None, g.ts, seq, window))
+                continue
+            g.emitted = True
+            append(Emit([f(row) for f in key_proj], [f(row) for f in value_proj], g.ts, seq, window))
         self._dirty.clear()
         return _coalesce(out) if earlier else out
 
@@ -369,12 +449,18 @@ class Aggregator:
         t.last_close = close
 
     def _evict(self) -> None:
+        """Drop windows past retention (the tumbling fast path keys windows by start)."""
         keep = self.o.windows.keep_until
+        size = self.o.windows.size if self._tumbling_cached else 0
         for t in self.tasks.values():
             st = t.stream_time
             if st is None:
                 continue
-            for win in [w for w in t.state if keep(w[1]) < st]:
+            if size:
+                gone = [w for w in t.state if keep(w + size) < st]
+            else:
+                gone = [w for w in t.state if keep(w[1]) < st]
+            for win in gone:
                 del t.state[win]
 
 
