@@ -133,6 +133,9 @@ class Engine:
         self._note_broker(None)
 
     def _drain(self) -> None:
+        if not getattr(self.broker, "supports_seq", False):
+            self._drain_merged()
+            return
         with self._lock:
             while True:
                 queries = [q for q in self.queries.values() if q.state == "RUNNING"]
@@ -144,6 +147,18 @@ class Engine:
                 if best is None:
                     return
                 best[2].run_until(best[3], best[4], self._bound(queries, best))
+
+    def _drain_merged(self) -> None:
+        """Kafka: no global order across topics, so each query merges its own partitions
+        by timestamp (``Query.poll_merged``); rounds repeat until no query finds input
+        (a query's output is read by the queries after it in the same or a later round)."""
+        with self._lock:
+            while True:
+                done = 0
+                for q in [q for q in self.queries.values() if q.state == "RUNNING"]:
+                    done += q.poll_merged()
+                if not done:
+                    return
 
     @staticmethod
     def _bound(queries, best):

@@ -8,6 +8,7 @@ the operator in ``plan.stateful``, which returns what to emit.
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from dataclasses import dataclass, field
@@ -136,22 +137,60 @@ class Query:
         return total
 
     # -- processing -------------------------------------------------------------------------
+    def poll_merged(self, max_records: int = 5000) -> int:
+        """One round on a broker without a global seq (Kafka): fetch once per partition,
+        process the buffered records merged by ``order_key`` up to the earliest last-buffered
+        record (later ones may interleave with records not yet fetched), partitions with
+        nothing buffered not waited for (Kafka Streams' max.task.idle.ms=0), and write the
+        round's outputs in one acknowledged batch. Returns the records processed."""
+        if self.state != "RUNNING":
+            return 0
+        heads = [(inp, p, inp.peek(p, max_records)) for inp in self.inputs for p in inp.positions]
+        heads = [h for h in heads if h[2]]
+        if not heads:
+            return 0
+        self.flush_pending()
+        horizon = min(order_key(buf[-1]) for _, _, buf in heads)
+        runs: list = []
+        for key, idx, p in heapq.merge(*[[(order_key(r), inp.index, p) for r in buf]
+                                         for inp, p, buf in heads], key=lambda t: t[0]):
+            if key > horizon:
+                break
+            if runs and runs[-1][0] == (idx, p):
+                runs[-1][1] += 1
+            else:
+                runs.append([(idx, p), 1])
+        total = 0
+        with self.lock:
+            emits: list = []
+            for (idx, p), n in runs:
+                inp = self.inputs[idx]
+                emits.extend(self._compute(inp, inp.take(p, n)))
+                total += n
+            self._finish(emits)
+        return total
+
     def process(self, inp: _Input, records: list) -> None:
         with self.lock:
             if self.state != "RUNNING":
                 return
-            items = self._rows(inp, records)
-            if self.plan.stateful is not None:
-                emits = self.plan.stateful.process(inp.index, items)
-                self.stats.late_dropped = getattr(self.plan.stateful, "late_dropped", 0)
-            elif inp.reader.is_table:
-                emits = self._table_rows(items)
-            else:
-                emits = self._stream_rows(items)
-            if emits:
-                self._emit(emits)
-            if self.checkpoint is not None and self.checkpoint.due():
-                self.checkpoint.commit(self)
+            self._finish(self._compute(inp, records))
+
+    def _compute(self, inp: _Input, records: list) -> list:
+        items = self._rows(inp, records)
+        if self.plan.stateful is not None:
+            emits = self.plan.stateful.process(inp.index, items)
+            self.stats.late_dropped = getattr(self.plan.stateful, "late_dropped", 0)
+            return emits
+        if inp.reader.is_table:
+            return self._table_rows(items)
+        return self._stream_rows(items)
+
+    def _finish(self, emits: list) -> None:
+        if emits:
+            self._emit(emits)
+        if self.checkpoint is not None and self.checkpoint.due():
+            self.checkpoint.commit(self)
 
     def flush_pending(self) -> None:
         """Write outputs whose earlier write failed (the broker was away). Until they are
