@@ -6,7 +6,7 @@ The engine runs ``CREATE STREAM enriched_payments AS SELECT p.user_id, payment_i
 total FROM payments_stream p LEFT JOIN users_table u ON p.user_id = u.user_id`` over records
 already in the embedded broker, timed from drain start to the last output record written.
 pandas decodes the same JSON bytes (users and payments) and does the same left merge. Prints
-events/second for both and the ratio engine/pandas.
+events/second for both and the ratio engine/pandas (pandas: best of 3 runs).
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def main() -> None:
     # Held as tuples: a 1M-element list would be rescanned by every full garbage collection
     # of whichever side runs, which measures the harness, not pandas or the engine.
     users, payments = tuple(users), tuple(payments)
-    pd_t, pd_rows = pandas_run(users, payments)
+    # best of 3 for pandas (cheap to repeat): the ratio errs on pandas' side on a busy machine
+    pd_t, pd_rows = min(pandas_run(users, payments) for _ in range(3))
     eng_t, eng_rows = engine_run(users, payments)
     assert pd_rows == eng_rows, (pd_rows, eng_rows)
     n = args.n
