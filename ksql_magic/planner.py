@@ -108,7 +108,12 @@ class Planner:
         items: list[tuple[ast.Expr, Optional[str]]] = []
         for it in select.items:
             if isinstance(it, ast.AllColumns):
-                for slot in scope.slots:
+                slots = scope.slots
+                if window is not None and not persistent:
+                    # ksqlDB lists a windowed source's key, then its window bounds, then values
+                    lead = [sl for sl in slots if sl.namespace in ("KEY", "WINDOW")]
+                    slots = lead + [sl for sl in slots if sl not in lead]
+                for slot in slots:
                     if it.source is not None and it.source not in slot.qualifiers:
                         continue
                     # window bounds travel in a windowed sink's key, so * leaves them out there

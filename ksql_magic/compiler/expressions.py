@@ -181,7 +181,13 @@ class ExprCompiler:
         return self.to_function(c), c.type
 
     def predicate(self, expr: ast.Expr, clause: str) -> Callable[[list], Any]:
-        c = self.compile(expr)
+        try:
+            c = self.compile(expr)
+        except KsqlStatementError as e:
+            if e.message.startswith("Cannot compare"):
+                e.message = "Error in %s expression: %s" % (clause, e.message)
+                e.args = (e._format(),)
+            raise
         if c.type.base not in ("BOOLEAN", "NULL"):
             raise _err(expr, "Type error in %s expression: Should evaluate to boolean but is %s (%s) instead."
                        % (clause, format_expression(expr), c.type))
@@ -313,9 +319,10 @@ class ExprCompiler:
                     "(None if %s is None or %s is None else False)))" % (x, a.code, y, b.code, x, y))
         return Compiled(code, T.BOOLEAN)
 
-    def _coerce_literal(self, node, c: Compiled, target: SqlType, other) -> Compiled:
-        """A string literal compared with a typed column is read as that type (ksqlDB), and
-        with ROWTIME / WINDOWSTART / WINDOWEND as a timestamp."""
+    def _coerce_literal(self, node, c: Compiled, target: SqlType, other, in_list: bool) -> Compiled:
+        """A string literal compared with ROWTIME / WINDOWSTART / WINDOWEND is a timestamp;
+        in an IN list it is read as the operand's type (ksqlDB); elsewhere it stays a STRING
+        (and the comparison is a type error, as in ksqlDB)."""
         if not (isinstance(node, ast.Literal) and isinstance(node.value, str)):
             return c
         text = node.value
@@ -326,7 +333,7 @@ class ExprCompiler:
                 return Compiled(repr(parse_timestamp(text)), target)
             except ValueError:
                 pass
-        if target.base not in ("INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "BOOLEAN"):
+        if not in_list or target.base not in ("INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "BOOLEAN"):
             return c
         if target.base == "BOOLEAN":
             word = text.strip().lower()
@@ -343,7 +350,8 @@ class ExprCompiler:
             target = T.BIGINT     # compared as the wider number: simply never equal
         return Compiled(self._const(value), target)
 
-    def comparable(self, e: ast.Node, left_node, right_node, a: Compiled, b: Compiled, opname: str):
+    def comparable(self, e: ast.Node, left_node, right_node, a: Compiled, b: Compiled, opname: str,
+                   in_list: bool = False):
         """Bring two operands to a common comparable type, or raise ksqlDB's message."""
         ta, tb = a.type, b.type
         if ta.base == "NULL" and tb.base == "NULL" and opname not in ("IS_DISTINCT_FROM",):
@@ -353,10 +361,10 @@ class ExprCompiler:
         if ta.base == "NULL" or tb.base == "NULL":
             return a, b
         if tb.base == "STRING" and ta.base != "STRING":
-            b = self._coerce_literal(right_node, b, ta, left_node)
+            b = self._coerce_literal(right_node, b, ta, left_node, in_list)
             tb = b.type
         elif ta.base == "STRING" and tb.base != "STRING":
-            a = self._coerce_literal(left_node, a, tb, right_node)
+            a = self._coerce_literal(left_node, a, tb, right_node, in_list)
             ta = a.type
         if ta.is_numeric and tb.is_numeric:
             if ta.base == "DOUBLE" or tb.base == "DOUBLE":
@@ -480,7 +488,7 @@ class ExprCompiler:
                 items.append(Compiled(self._const(self.to_function(c)([])), T.STRING))
                 continue
             try:
-                _, c = self.comparable(e, e.operand, it, a, c, "EQUAL")
+                _, c = self.comparable(e, e.operand, it, a, c, "EQUAL", in_list=True)
             except KsqlStatementError:
                 if a.type.base == c.type.base == "ARRAY" and (T.can_widen(a.type, c.type)
                                                                 or T.can_widen(c.type, a.type)):

@@ -461,6 +461,9 @@ def _compiled_row_reader(columns):
         names["fix%d" % i] = _fallback(name, coercer(t))
         test = _NOT_READY.get(t.base, "True").format(i=i)
         lines.append("    v%d = g(%r, _MISSING)" % (i, name))
+        if name.lower() != name:      # lower-case field names are common: try them before the slow path
+            lines.append("    if v%d is _MISSING:" % i)
+            lines.append("        v%d = g(%r, _MISSING)" % (i, name.lower()))
         lines.append("    if %s:" % test)
         lines.append("        v%d = fix%d(v%d, obj)" % (i, i, i))
     lines.append("    return [%s]" % ", ".join("v%d" % i for i in range(len(columns))))
