@@ -258,6 +258,7 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
     props = _props(stmt)
     planner = _planner(engine)
     plan = planner.plan(stmt.query, sink_name=stmt.name, persistent=True)
+    _no_windowed_tables(plan, stmt)
     if stmt.kind == "TABLE" and plan.result_kind != "TABLE":
         raise _err(stmt, "Invalid result type. Your SELECT query produces a STREAM. "
                          "Please use CREATE STREAM AS SELECT statement instead.")
@@ -307,6 +308,11 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
     return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)
 
 
+def _no_windowed_tables(plan, stmt) -> None:
+    if any(b.source.kind == "TABLE" and b.source.window is not None for b in plan.inputs):
+        raise _err(stmt, "KSQL does not support persistent queries on windowed tables.")
+
+
 def _set_output_timestamp(plan, sink: Source, stmt) -> None:
     """WITH (TIMESTAMP='col') on a sink: the output record time comes from that column."""
     if not sink.timestamp_column:
@@ -332,6 +338,7 @@ def insert_into(engine, stmt: ast.InsertInto) -> Result:
     if target.is_source_table or (target.kind == "TABLE" and target.query_id is None):
         raise _err(stmt, "Cannot insert into read-only %s: %s" % (target.kind.lower(), target.name))
     plan = _planner(engine).plan(stmt.query, sink_name=stmt.target, persistent=True)
+    _no_windowed_tables(plan, stmt)
     if plan.result_kind != target.kind:
         raise _err(stmt, "Incompatible data sink and query result. Data sink (%s) type is %s but "
                          "select query result is %s." % (target.name, target.kind, plan.result_kind))

@@ -54,6 +54,8 @@ class QueryPlan:
     # transient queries keep SELECT order (no key columns); these name the columns that
     # identify a row, so a live view of a table can update it in place
     key_names: list[str] = field(default_factory=list)
+    # PARTITION BY: the key of a null-value record (only key-column expressions can be read)
+    tombstone_key_fns: Optional[list[Callable[[list], Any]]] = None
 
     @property
     def key_columns(self) -> list[OutputColumn]:

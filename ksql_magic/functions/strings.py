@@ -72,6 +72,10 @@ def concat_ws_bytes(sep, *xs):
 
 
 def _start(n: int, pos: int) -> int:
+    """0-based start of a 1-based SQL position (0 reads as the first character, as ksqlDB
+    does; negative counts from the end)."""
+    if pos == 0:
+        return 0
     return min(pos - 1, n) if pos > 0 else max(n + pos, 0)
 
 

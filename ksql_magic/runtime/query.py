@@ -242,8 +242,9 @@ class Query:
                 if deleted:
                     # a null-value stream record passes through as a null value (ksqlDB)
                     if where is None and not explode:
-                        k = _key(keys, row, rec, plan)
-                        out.append(Emit(k, None, row[ts_slot], rec.seq))
+                        tomb = plan.tombstone_key_fns
+                        k = [f(row) for f in tomb] if tomb is not None else _key(keys, row, rec, plan)
+                        out.append(Emit(k, None, row[ts_slot], rec.seq, _window(row, plan)))
                     continue
                 if where is not None and where(row) is not True:
                     continue
