@@ -7,24 +7,15 @@ so the generated query code calls it without dispatching on types per record.
 from __future__ import annotations
 
 import decimal as _dec
-import json
 from decimal import Decimal
 from typing import Callable
 
 from .. import temporal
+from ..javatext import java_double_str
 from ..errors import KsqlStatementError
 from ..types import SqlType, INT32_MAX, INT32_MIN
 
 _CTX = _dec.Context(prec=60, rounding=_dec.ROUND_HALF_UP)
-
-
-def java_double_str(x: float) -> str:
-    """Java's Double.toString: what ksqlDB prints for a DOUBLE turned into text."""
-    try:
-        from ..serde.java_numbers import format_double  # the serde layer owns the rule
-        return format_double(x)
-    except ImportError:  # pragma: no cover - during bring-up only
-        return repr(x)
 
 
 def _wrap32(v: int) -> int:

@@ -8,8 +8,9 @@ names back-quoted only when they could not be written bare.
 
 from __future__ import annotations
 
+from ..javatext import java_double_str
+
 import re
-from decimal import Decimal
 
 from .. import types
 from . import ast
@@ -29,18 +30,7 @@ def format_type(t: types.SqlType) -> str:
     return str(t)
 
 
-def java_double(v: float) -> str:
-    """Java's Double.toString, which ksqlDB prints doubles with (1500.0, 1.0E20, 1.5E-5)."""
-    if v != v:
-        return "NaN"
-    if v in (float("inf"), float("-inf")):
-        return "Infinity" if v > 0 else "-Infinity"
-    if v == 0 or 1e-3 <= abs(v) < 1e7:
-        return repr(float(v))
-    d = Decimal(repr(float(v)))
-    digits = "".join(map(str, d.as_tuple().digits)).rstrip("0") or "0"
-    sign = "-" if v < 0 else ""
-    return "%s%s.%sE%d" % (sign, digits[0], digits[1:] or "0", d.adjusted())
+java_double = java_double_str
 
 
 def _literal(e: ast.Literal) -> str:
