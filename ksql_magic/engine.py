@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+import time
 import weakref
 from typing import Any, Optional
 
@@ -136,8 +137,10 @@ class Engine:
         if not getattr(self.broker, "supports_seq", False):
             self._drain_merged()
             return
-        with self._lock:
-            while True:
+        # The lock is taken per step (at most one fetch of records), not for the whole
+        # backlog, so a statement (TERMINATE, a new query) gets in while a fast stream runs.
+        while True:
+            with self._lock:
                 queries = [q for q in self.queries.values() if q.state == "RUNNING"]
                 best = None
                 for order, q in enumerate(queries):
@@ -147,18 +150,20 @@ class Engine:
                 if best is None:
                     return
                 best[2].run_until(best[3], best[4], self._bound(queries, best))
+            time.sleep(0)       # let a waiting caller take the lock
 
     def _drain_merged(self) -> None:
         """Kafka: no global order across topics, so each query merges its own partitions
         by timestamp (``Query.poll_merged``); rounds repeat until no query finds input
         (a query's output is read by the queries after it in the same or a later round)."""
-        with self._lock:
-            while True:
+        while True:
+            with self._lock:
                 done = 0
                 for q in [q for q in self.queries.values() if q.state == "RUNNING"]:
                     done += q.poll_merged()
-                if not done:
-                    return
+            if not done:
+                return
+            time.sleep(0)
 
     @staticmethod
     def _bound(queries, best):

@@ -44,13 +44,19 @@ def _sources(kind):
     return lister
 
 
+def _state(q) -> str:
+    """The query's state, with the broker's trouble when it cannot be reached."""
+    broker = q.status().get("broker")
+    return q.state if broker in (None, "connected") else "%s (broker %s)" % (q.state, broker)
+
+
 def _queries(engine, stmt):
     rows = []
     for qid, q in engine.queries.items():
         info = engine.catalog.queries.get(qid)
         sink = info.sink if info else ""
         topic = engine.catalog.sources[sink].topic if sink in engine.catalog.sources else ""
-        rows.append([qid, "PERSISTENT" if q.persistent else "PUSH", q.state, sink, topic, q.sql])
+        rows.append([qid, "PERSISTENT" if q.persistent else "PUSH", _state(q), sink, topic, q.sql])
     return ["Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"], rows
 
 

@@ -135,7 +135,7 @@ def test_flink_window_bounds_read_as_ksqldb_windowed_rows(engine):
         {"KSQL_COL_0": 5, "WINDOW_START": 300_000, "WINDOW_END": 600_000}), "c1", 400_000)
     handle = engine.execute("SELECT * FROM possible_fraud EMIT CHANGES;")[0].handle
     engine.drain()
-    assert handle.columns == ["CARD_NUMBER", "KSQL_COL_0", "WINDOWSTART", "WINDOWEND"]
+    assert handle.columns == ["CARD_NUMBER", "WINDOWSTART", "WINDOWEND", "KSQL_COL_0"]
     assert handle.rows == [{"CARD_NUMBER": "c1", "KSQL_COL_0": 5, "WINDOWSTART": 300_000,
                             "WINDOWEND": 600_000}]
     assert engine.records("POSSIBLE_FRAUD")[0].window == (300_000, 600_000)
