@@ -35,6 +35,10 @@ class FlinkQuery:
     def next_pending(self):
         return None
 
+    def poll_merged(self) -> int:
+        """Flink reads its own input; the kernel's Kafka rounds have nothing to do here."""
+        return 0
+
     def commit(self) -> None:
         """Flink commits its own offsets (consumer group ``flink_<query id>``)."""
 

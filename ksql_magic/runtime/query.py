@@ -8,7 +8,6 @@ the operator in ``plan.stateful``, which returns what to emit.
 
 from __future__ import annotations
 
-import heapq
 import threading
 import time
 from dataclasses import dataclass, field
@@ -139,9 +138,8 @@ class Query:
     # -- processing -------------------------------------------------------------------------
     def poll_merged(self, max_records: int = 5000) -> int:
         """One round on a broker without a global seq (Kafka): fetch once per partition,
-        process the buffered records merged by ``order_key`` up to the earliest last-buffered
-        record (later ones may interleave with records not yet fetched), partitions with
-        nothing buffered not waited for (Kafka Streams' max.task.idle.ms=0), and write the
+        process the buffered records as Kafka Streams picks them (see ``_merge_runs``),
+        partitions with nothing buffered not waited for (max.task.idle.ms=0), and write the
         round's outputs in one acknowledged batch. Returns the records processed."""
         if self.state != "RUNNING":
             return 0
@@ -150,16 +148,7 @@ class Query:
         if not heads:
             return 0
         self.flush_pending()
-        horizon = min(order_key(buf[-1]) for _, _, buf in heads)
-        runs: list = []
-        for key, idx, p in heapq.merge(*[[(order_key(r), inp.index, p) for r in buf]
-                                         for inp, p, buf in heads], key=lambda t: t[0]):
-            if key > horizon:
-                break
-            if runs and runs[-1][0] == (idx, p):
-                runs[-1][1] += 1
-            else:
-                runs.append([(idx, p), 1])
+        runs = _merge_runs(heads)
         total = 0
         with self.lock:
             emits: list = []
@@ -318,6 +307,25 @@ def order_key(rec) -> tuple:
     """Processing order across partitions and topics: the embedded broker's global seq;
     on Kafka (no seq) timestamp, then (topic, partition, offset), as Kafka Streams picks."""
     return rec.seq or (rec.timestamp, rec.topic, rec.partition, rec.offset)
+
+
+def _merge_runs(heads) -> list:
+    """Kafka Streams' choice across partitions: always the partition whose next record has
+    the smallest timestamp, each partition in offset order (a partition's records need not
+    be in time order). The round ends when a partition's buffer runs out, so it is fetched
+    again before the others run ahead of it. Returns [((input, partition), count), ...]."""
+    pos = {(inp.index, p): 0 for inp, p, _ in heads}
+    bufs = {(inp.index, p): buf for inp, p, buf in heads}
+    runs: list = []
+    while True:
+        k = min(bufs, key=lambda b: order_key(bufs[b][pos[b]]))
+        if runs and runs[-1][0] == k:
+            runs[-1][1] += 1
+        else:
+            runs.append([k, 1])
+        pos[k] += 1
+        if pos[k] == len(bufs[k]):
+            return runs
 
 
 def _key(keys, row, rec, plan: QueryPlan):
