@@ -59,6 +59,12 @@ def prepare(tmp: Path) -> Path:
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # Render every cell: with JupyterLab's windowed notebook, cells scrolled out of view are
+    # detached from the DOM, and a locator can lose its element mid-action.
+    notebook_settings = tmp / "settings" / "@jupyterlab" / "notebook-extension"
+    notebook_settings.mkdir(parents=True)
+    (notebook_settings / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none"}))
     return work
 
 
@@ -123,7 +129,14 @@ def cell(pg, index: int):
 def run_cell(pg, index: int) -> float:
     """Select cell ``index`` and Shift+Enter it; returns the time it was sent."""
     target = cell(pg, index)
-    target.scroll_into_view_if_needed()
+    for attempt in range(5):      # a re-render may replace the element between lookups
+        try:
+            target.scroll_into_view_if_needed(timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright raises its own Error type
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
     target.locator(".jp-InputPrompt").first.click()
     pg.keyboard.press("Escape")
     sent = time.monotonic()
