@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Optional
 
 from . import types as T
-from .catalog import Catalog, Source, WindowInfo
-from .compiler.expressions import ExprCompiler
+from .catalog import Catalog, Source
+from .compiler.expressions import Compiled, ExprCompiler
 from .compiler.scope import Scope
 from .errors import KsqlStatementError
 from .plan import OutputColumn, QueryPlan, SourceBinding
@@ -151,7 +151,6 @@ class Planner:
         key_slots = {s.index: s for s in scope.slots if s.namespace == "KEY"}
         seen_keys: dict[int, str] = {}
         names = set()
-        partition_by = None
         if select.partition_by:
             from . import planner_join
             return planner_join.plan_partition_by(self, select, inputs, scope, kind,
@@ -192,43 +191,47 @@ class Planner:
                     is_key = True
             columns.append(OutputColumn(name, t, fn, is_key))
         if persistent:
-            missing = [s.name for i, s in key_slots.items() if i not in seen_keys]
-            if missing and len(inputs) == 1 and (seen_keys or kind == "TABLE"):
-                raise _err(select, "The query used to build `%s` must include the key column%s %s in its "
-                                   "projection (eg, SELECT %s...)." % (
-                                       sink_name, "s" if len(missing) > 1 else "",
-                                       " and ".join(missing), ", ".join(missing)))
-            if not any(not c.is_key for c in columns):
-                raise _err(select, "The projection contains no value columns.")
+            _check_persistent_projection(select, sink_name, kind, len(inputs), key_slots, seen_keys,
+                                         columns)
         if table_fns and kind == "TABLE":
             raise _err(select, "Table source is not supported with table functions")
         tf_ids = {id(columns[i]) for i in table_fns}
         columns = [c for c in columns if c.is_key] + [c for c in columns if not c.is_key]
         plan = QueryPlan(result_kind=kind, inputs=inputs, scope=scope, columns=columns,
-                         where=where, partition_by=partition_by, limit=select.limit,
+                         where=where, limit=select.limit,
                          windowed=window, pull=select.emit is None and kind == "TABLE",
                          table_functions=[i for i, c in enumerate(columns) if id(c) in tf_ids] or None)
         plan.key_names = transient_keys
         plan.description = describe_plan(plan, select)
         return plan
 
+    def table_function(self, comp, expr: ast.FunctionCall):
+        """A table function's per-row callable returning the list of values to explode."""
+        args = [comp.compile(a) for a in expr.args]
+        try:
+            resolved = self.registry.resolve_table(expr.name, [a.type for a in args])
+        except KsqlStatementError as e:
+            raise e.with_position(expr.pos.line or None, expr.pos.column or None)
+        codes = [comp.convert(a, pt, expr).code if pt is not None else a.code
+                 for a, pt in zip(args, resolved.param_types)]
+        call = comp._bind(resolved.fn)
+        fn = comp.to_function(Compiled("%s(%s)" % (call, ", ".join(codes)), resolved.return_type)) \
+            if args else (lambda r: [])
+        return fn, resolved.return_type
 
-def _table_function(self, comp, expr: ast.FunctionCall):
-    """A table function's per-row callable returning the list of values to explode."""
-    args = [comp.compile(a) for a in expr.args]
-    try:
-        resolved = self.registry.resolve_table(expr.name, [a.type for a in args])
-    except KsqlStatementError as e:
-        raise e.with_position(expr.pos.line or None, expr.pos.column or None)
-    codes = [comp.convert(a, pt, expr).code if pt is not None else a.code
-             for a, pt in zip(args, resolved.param_types)]
-    call = comp._bind(resolved.fn)
-    fn = comp.to_function(type(args[0])("%s(%s)" % (call, ", ".join(codes)), resolved.return_type)) \
-        if args else (lambda r: [])
-    return fn, resolved.return_type
 
-
-Planner.table_function = _table_function
+def _check_persistent_projection(select, sink_name, kind: str, n_inputs: int, key_slots: dict,
+                                 seen_keys: dict, columns: list) -> None:
+    """ksqlDB's rules for what a persistent query's projection must hold: all the source's
+    key columns (a stream may drop all of them and get a null key), and some value column."""
+    missing = [s.name for i, s in key_slots.items() if i not in seen_keys]
+    if missing and n_inputs == 1 and (seen_keys or kind == "TABLE"):
+        raise _err(select, "The query used to build `%s` must include the key column%s %s in its "
+                           "projection (eg, SELECT %s...)." % (
+                               sink_name, "s" if len(missing) > 1 else "",
+                               " and ".join(missing), ", ".join(missing)))
+    if not any(not c.is_key for c in columns):
+        raise _err(select, "The projection contains no value columns.")
 
 
 def describe_plan(plan: QueryPlan, select: ast.Select) -> list[str]:
