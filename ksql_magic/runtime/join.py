@@ -101,29 +101,28 @@ class StreamTableJoin(_Base):
                 else:
                     self.table[k] = row
             return out
-        kf, ts = self.key_fns[0], self.ts_slots[0]
-        table = self.table
-        inner = self.kind == "INNER"
+        ts = self.ts_slots[0]
         append = out.append
-        nulls = [None] * self.widths[1]
         split = self._split()
         if split is not None:
             # the common enrichment: plain columns from both sides, no joined row built
-            for row, deleted, rec in items:
-                if deleted:
-                    continue
-                k = kf(row)
-                if k is None:
-                    continue
-                match = table.get(k if k.__class__ in _SCALARS else hashable(k))
-                if match is None:
-                    if inner:
-                        continue
-                    match = nulls
+            for row, match, k, rec in self._lookups(items):
                 key, value = split(row, match, k)
                 append(_emit(Emit, (key, value, row[ts], rec.seq, None)))
             return out
         project = getattr(self.project, "fast", None) or self.project
+        for row, match, k, rec in self._lookups(items):
+            kv = project(row + match, k)
+            if kv is not None:
+                append(_emit(Emit, (kv[0], kv[1], row[ts], rec.seq, None)))
+        return out
+
+    def _lookups(self, items):
+        """(stream row, table row or NULLs for LEFT, join key, record) for each stream record
+        that joins: the table's state as it is when the record is processed."""
+        kf, table = self.key_fns[0], self.table
+        inner = self.kind == "INNER"
+        nulls = [None] * self.widths[1]
         for row, deleted, rec in items:
             if deleted:
                 continue
@@ -135,10 +134,7 @@ class StreamTableJoin(_Base):
                 if inner:
                     continue
                 match = nulls
-            kv = project(row + match, k)
-            if kv is not None:
-                append(_emit(Emit, (kv[0], kv[1], row[ts], rec.seq, None)))
-        return out
+            yield row, match, k, rec
 
     def _split(self):
         """The projector's two-sided form, built once (see ``_Projector.split``)."""
