@@ -333,6 +333,26 @@ def _check_table_key(binding, expr, scope: Scope, j) -> None:
                    % (".".join([binding.alias] + key[:1]) if key else "ROWKEY", format_expression(expr)))
 
 
+def _named(items, scope: Scope, taken: set):
+    """(expr, alias, qualified expr, output name) per join select item, with ksqlDB's names
+    (a column keeps its name where it is unique across the sources, else ALIAS_NAME) and
+    its duplicate-name error. ``taken`` (the aliases written) grows as names are given."""
+    counts: dict[str, set] = {}
+    for sl in scope.slots:
+        counts.setdefault(sl.name, set()).add(sl.qualifiers[0])
+    unique = {n for n, q in counts.items() if len(q) == 1}
+    names, counter = set(), [0]
+    for expr, alias, _ in items:
+        q = qualify(expr, scope)
+        name = _join_item_name(q, alias, unique, counter, taken) if isinstance(expr, ast.ColumnRef) \
+            else alias or default_name(expr, counter, taken)
+        taken.add(name)
+        if name in names:
+            raise _err(expr, "Duplicate column name '%s'" % name)
+        names.add(name)
+        yield expr, alias, q, name
+
+
 def _join_item_name(expr, alias, unique: set, counter, taken) -> str:
     if alias:
         return alias
@@ -632,22 +652,11 @@ def _join_partition_columns(planner, select, scope, where, sink_name, persistent
     part_fns = [pcomp.function(p) for p in parts]
     wanted = [qualify(p, scope) for p in parts]
     comp = planner.compiler(scope.with_clause("SELECT"))
-    counts: dict[str, set] = {}
-    for sl in scope.slots:
-        counts.setdefault(sl.name, set()).add(sl.qualifiers[0])
-    unique = {n for n, q in counts.items() if len(q) == 1}
-    keys, values, names, counter = {}, [], set(), [0]
+    keys, values = {}, []
     taken = {a for _, a, _ in _join_items(select, scope, planner) if a}
     items = _join_star_items(select, scope) if any(isinstance(i, ast.AllColumns) for i in select.items) \
         else _join_items(select, scope, planner)
-    for expr, alias, _ in items:
-        q = qualify(expr, scope)
-        name = _join_item_name(q, alias, unique, counter, taken) if isinstance(expr, ast.ColumnRef) \
-            else alias or default_name(expr, counter, taken)
-        taken.add(name)
-        if name in names:
-            raise _err(expr, "Duplicate column name '%s'" % name)
-        names.add(name)
+    for expr, alias, q, name in _named(items, scope, taken):
         if q in wanted and wanted.index(q) not in keys:
             i = wanted.index(q)
             keys[i] = OutputColumn(name, part_fns[i][1], part_fns[i][0], True)
@@ -767,21 +776,10 @@ def _fk_columns(planner, select, scope, key_slots, sink_name, persistent):
         return cols, [], [c.fn for c in cols[1:]]
     comp = planner.compiler(scope.with_clause("SELECT"))
     wanted = [ast.ColumnRef(k.name, k.qualifiers[0]) for k in key_slots]
-    counts: dict[str, set] = {}
-    for sl in scope.slots:
-        counts.setdefault(sl.name, set()).add(sl.qualifiers[0])
-    unique = {n for n, q in counts.items() if len(q) == 1}
     items = _join_items(select, scope, planner)
     taken = {a for _, a, _ in items if a}
-    keys, values, names, counter = {}, [], set(), [0]
-    for expr, alias, _ in items:
-        q = qualify(expr, scope)
-        name = _join_item_name(q, alias, unique, counter, taken) if isinstance(expr, ast.ColumnRef) \
-            else alias or default_name(expr, counter, taken)
-        taken.add(name)
-        if name in names:
-            raise _err(expr, "Duplicate column name '%s'" % name)
-        names.add(name)
+    keys, values = {}, []
+    for expr, alias, q, name in _named(items, scope, taken):
         fn, t = comp.function(expr)
         if q in wanted and wanted.index(q) not in keys:
             keys[wanted.index(q)] = OutputColumn(name, t, fn, True)
