@@ -7,26 +7,15 @@ prints or displays) and stops on ``stop()``, on reaching ``count``, or when the 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 
+from ..serde.json_codec import dumps as _json_bytes
 from .registry import domain, generate
 
 CHUNK_SECONDS = 5          # live mode generates this much event time at a time
 MAX_CHUNK = 20_000
 TICK_S = 0.02              # produce what is due every 20 ms: smooth without busy-waiting
-
-
-def _json_bytes(value: dict) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode("utf-8")
-
-
-try:                                   # orjson is ~5x faster: matters at 10,000 events/s
-    import orjson
-    _json_bytes = orjson.dumps         # noqa: F811 - same compact JSON, as bytes
-except ImportError:                    # pragma: no cover - the plain json path above
-    pass
 
 
 def encode(e: dict) -> tuple:

@@ -1,8 +1,8 @@
 """The JSON format: ksqlDB's ``KsqlJsonDeserializer`` coercions and Jackson's output.
 
-Reading: the JSON is parsed once (orjson; the stdlib parser with exact ``Decimal`` numbers
-when a value's digits matter), then one coercer per column, built from the schema when the
-serde is made, applies ksqlDB's rules: numbers from numeric strings, ints into DOUBLE, a
+Reading: the JSON is parsed once (``json_codec``: orjson when available; the stdlib parser
+with exact ``Decimal`` numbers when a value's digits matter), then one coercer per column,
+built from the schema when the serde is made, applies ksqlDB's rules: numbers from numeric strings, ints into DOUBLE, a
 JSON number truncated and wrapped into INTEGER/BIGINT, anything into STRING, DECIMAL fitted
 to its scale, base64 text into BYTES, STRUCT fields matched exactly and then upper-cased.
 Failures carry ksqlDB's message and JSON path (``..., path: $.V``).
@@ -20,16 +20,13 @@ import binascii
 import json
 from decimal import Decimal
 
-import orjson
-
 from ..types import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, SqlType
 from . import java_numbers as jn
 from .base import Failure, Serde
+from .json_codec import DecodeError, EncodeError, Fragment as _Fragment, dumps as _dumps
+from .json_codec import loads as _loads
 
 _MISSING = object()
-_Fragment = orjson.Fragment
-_dumps = orjson.dumps
-_loads = orjson.loads
 
 
 class _Coerce(Exception):
@@ -495,7 +492,7 @@ def _deserializer(columns, wrapped: bool, fail: Failure):
         try:
             try:
                 obj = _loads(data)
-            except orjson.JSONDecodeError:
+            except DecodeError:
                 obj = _parse_exact(data)
             if obj is None:
                 return None
@@ -539,5 +536,5 @@ def _serializer(columns, wrapped: bool, fail: Failure):
 def _dump(obj, fail: Failure) -> bytes:
     try:
         return _dumps(obj)
-    except orjson.JSONEncodeError as e:
+    except EncodeError as e:
         raise fail.write(str(e)) from None

@@ -1,0 +1,89 @@
+"""Compact JSON bytes in and out: orjson when it is new enough, the standard library otherwise.
+
+The writer needs one thing the standard library lacks: a *fragment*, text spliced into the
+output verbatim, so a DOUBLE prints as ``Double.toString`` (``1.0E7``) and a DECIMAL with
+its scale. orjson has it from 3.9 (``orjson.Fragment``). A kernel whose environment pins an
+older orjson, or has none, must still run every query, only slower: this module gives the
+same ``Fragment / dumps / loads`` with the same output bytes written in plain Python.
+"""
+
+from __future__ import annotations
+
+import json
+
+__all__ = ["ACCELERATED", "DecodeError", "EncodeError", "Fragment", "dumps", "loads"]
+
+
+class PlainFragment:
+    """Text written into the JSON output as it is."""
+
+    __slots__ = ("contents",)
+
+    def __init__(self, contents):
+        self.contents = contents.decode() if isinstance(contents, bytes) else contents
+
+
+class PlainEncodeError(TypeError):
+    """A value the writer cannot express as JSON (orjson raises a TypeError too)."""
+
+
+_string = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _text(obj) -> str:
+    if obj is None:
+        return "null"
+    if obj is True:
+        return "true"
+    if obj is False:
+        return "false"
+    t = type(obj)
+    if t is str:
+        return _string(obj)
+    if t is int:
+        if not -2 ** 64 < obj < 2 ** 64:
+            raise PlainEncodeError("Integer exceeds 64-bit range")
+        return str(obj)
+    if t is float:
+        if obj != obj or obj in (float("inf"), float("-inf")):
+            return "null"           # as orjson does
+        return repr(obj)
+    if t is PlainFragment:
+        return obj.contents
+    if t is dict:
+        return "{" + ",".join(_key(k) + ":" + _text(v) for k, v in obj.items()) + "}"
+    if t is list or t is tuple:
+        return "[" + ",".join(_text(v) for v in obj) + "]"
+    raise PlainEncodeError("Type is not JSON serializable: %s" % t.__name__)
+
+
+def _key(k) -> str:
+    if type(k) is not str:
+        raise PlainEncodeError("Dict key must be str")
+    return _string(k)
+
+
+def plain_dumps(obj) -> bytes:
+    """Compact UTF-8 JSON, byte for byte what ``orjson.dumps`` writes."""
+    return _text(obj).encode("utf-8")
+
+
+def plain_loads(data):
+    """Parse JSON text (bytes or str) as ``orjson.loads`` does: NaN/Infinity refused."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        data = bytes(data).decode("utf-8")
+    return json.loads(data, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(name):
+    raise json.JSONDecodeError("unexpected character", name, 0)
+
+
+try:
+    from orjson import Fragment, JSONDecodeError as DecodeError, JSONEncodeError as EncodeError
+    from orjson import dumps, loads
+    ACCELERATED = True
+except ImportError:                     # orjson absent, or older than 3.9 (no Fragment)
+    Fragment, DecodeError, EncodeError = PlainFragment, json.JSONDecodeError, PlainEncodeError
+    dumps, loads = plain_dumps, plain_loads
+    ACCELERATED = False
