@@ -117,3 +117,26 @@ def test_unknown_topic_gets_ksqldb_message(tansu, client):
         with pytest.raises(KsqlError, match="Topic 'nope_[0-9a-f]+' does not exist"):
             e.execute(f"CREATE STREAM s (id INT) WITH (kafka_topic='nope_{uuid.uuid4().hex[:6]}', "
                       f"value_format='JSON');")
+
+
+def test_drain_follows_produce_order_across_topics_not_timestamps(tansu, client, names):
+    """A table row produced before a stream row is there when the stream row is joined,
+    even with a later timestamp -- drain()'s order on the embedded broker too."""
+    tag = names[0]
+    users, clicks, sink = f"users_{tag}", f"clicks_{tag}", f"ENRICHED_{tag.upper()}"
+    with _engine(tansu, client) as e:
+        e.create_topic(users, 1)
+        e.create_topic(clicks, 1)
+        e.execute(f"CREATE TABLE users (id STRING PRIMARY KEY, name STRING) WITH "
+                  f"(kafka_topic='{users}', value_format='JSON');"
+                  f"CREATE STREAM clicks (id STRING KEY, url STRING) WITH "
+                  f"(kafka_topic='{clicks}', value_format='JSON');"
+                  f"CREATE STREAM {sink} AS SELECT c.id, c.url, u.name FROM clicks c "
+                  f"LEFT JOIN users u ON c.id = u.id;")
+        e.produce(users, json.dumps({"name": "ann"}), key="u1", timestamp=5000)
+        e.produce(clicks, json.dumps({"url": "/a"}), key="u1", timestamp=1000)
+        e.produce(users, json.dumps({"name": "bob"}), key="u1", timestamp=500)
+        e.produce(clicks, json.dumps({"url": "/b"}), key="u1", timestamp=900)
+        e.drain()
+        assert [json.loads(r.value) for r in e.records(sink)] == [
+            {"URL": "/a", "NAME": "ann"}, {"URL": "/b", "NAME": "bob"}]

@@ -19,6 +19,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from .base import BrokerError, Headers, Record, TopicInfo
 from .kafka import make_record, probe, read_all, seek_end, unreachable
+from .produced_order import ProducedOrder
 
 _COMMON_DEFAULTS = {"reconnect.backoff.max.ms": 1000, "log_level": 0}
 _CONSUMER_DEFAULTS = {"enable.auto.commit": False, "enable.partition.eof": True,
@@ -47,6 +48,7 @@ class ConfluentBroker:
         self._buffers: dict[tuple, deque] = {}
         self._positions: dict[tuple, int] = {}
         self._eof: dict[tuple, int] = {}
+        self.order = ProducedOrder()              # drain()'s produce order across topics
         self._admin = AdminClient(dict(self.__config))
         self._check("connecting", lambda: self._admin.list_topics(timeout=self.timeout))
 
@@ -134,19 +136,25 @@ class ConfluentBroker:
                 timestamp: Optional[int] = None, partition: Optional[int] = None,
                 headers: Headers = ()) -> Record:
         results: list = []
+        tag = self.order.new_tag()
         self._produce_all([(topic, partition, key, value, timestamp, headers)], results)
         _, msg = results[0]
+        self.order.note(topic, msg.partition(), msg.offset(), tag)
         ts = msg.timestamp()[1]
         return Record(topic, msg.partition(), msg.offset(),
-                      timestamp if timestamp is not None else ts, key, value, tuple(headers))
+                      timestamp if timestamp is not None else ts, key, value, tuple(headers),
+                      seq=tag)
 
     def produce_batch(self, records: Sequence[tuple]) -> None:
+        """(topic, partition, key, value, timestamp, headers[, input tag]) tuples: a record
+        with an input tag (a query's output) is noted right after that input."""
         self._produce_all(records, None)
 
     def _produce_all(self, records: Sequence[tuple], results: Optional[list]) -> None:
         """Send every record, then wait until all are acknowledged (or fail the batch)."""
         producer = self._producer_client()
         errors: list = []
+        order = self.order
 
         def delivered(err, msg):
             if err is not None:
@@ -154,15 +162,24 @@ class ConfluentBroker:
             elif results is not None:
                 results.append((err, msg))
 
-        for topic, partition, key, value, timestamp, headers in records:
+        def tagged(tag):
+            def on_delivery(err, msg):
+                delivered(err, msg)
+                if err is None:
+                    order.note(msg.topic(), msg.partition(), msg.offset(), tag)
+            return on_delivery
+
+        for r in records:
+            topic, partition, key, value, timestamp, headers = r[:6]
             kwargs = {"partition": partition} if partition is not None else {}
             if timestamp is not None:
                 kwargs["timestamp"] = timestamp
             if headers:
                 kwargs["headers"] = list(headers)
+            callback = tagged(order.new_tag(r[6])) if len(r) > 6 and r[6] else delivered
             while True:
                 try:
-                    producer.produce(topic, value, key, on_delivery=delivered, **kwargs)
+                    producer.produce(topic, value, key, on_delivery=callback, **kwargs)
                     break
                 except BufferError:  # local queue full: let deliveries drain
                     producer.poll(0.05)
@@ -198,7 +215,8 @@ class ConfluentBroker:
             if not buffered or buffered[0].offset != offset:
                 self._fill(key, offset)
                 buffered = self._buffers[key]
-            return [buffered.popleft() for _ in range(min(max_records, len(buffered)))]
+            return self.order.tag(topic, partition, [buffered.popleft() for _ in
+                                                     range(min(max_records, len(buffered)))])
 
     def _fill(self, key: tuple, offset: int) -> None:
         """Buffer records of ``key`` from ``offset``, or prove there are none: an EOF event
@@ -263,6 +281,7 @@ class ConfluentBroker:
         return read_all(self.fetch, topic, info.partitions)
 
     def _forget_topic(self, topic: str) -> None:
+        self.order.forget(topic)
         with self._fetch_lock:
             self._unassign_topic(topic)
 

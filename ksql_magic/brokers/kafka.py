@@ -22,6 +22,7 @@ from collections import deque
 from typing import Callable, Optional, Sequence
 
 from .base import BrokerError, Headers, Record, TopicInfo
+from .produced_order import ProducedOrder
 
 # Our defaults, kept only where the installed client knows the key (kafka-python 2.x and
 # 3.x differ); the user's client_config overrides them.
@@ -142,6 +143,7 @@ class KafkaBroker:
         self._buffers: dict[object, deque] = {}   # records polled ahead, per partition
         self._positions: dict[object, int] = {}   # the consumer's next offset, per partition
         self._answered: dict[object, tuple] = {}  # (offset, send time) of the last fetch answer
+        self.order = ProducedOrder()              # drain()'s produce order across topics
         self._admin = self._open(self._kafka.KafkaAdminClient, _COMMON_DEFAULTS)
 
     def __repr__(self) -> str:
@@ -261,14 +263,25 @@ class KafkaBroker:
     def produce(self, topic: str, key: Optional[bytes], value: Optional[bytes],
                 timestamp: Optional[int] = None, partition: Optional[int] = None,
                 headers: Headers = ()) -> Record:
+        tag = self.order.new_tag()
         future = self._send(topic, partition, key, value, timestamp, headers)
         self._flush(f"producing to {topic}", [future])
         md = future.value
-        return Record(topic, md.partition, md.offset, md.timestamp, key, value, tuple(headers))
+        self.order.note(topic, md.partition, md.offset, tag)
+        return Record(topic, md.partition, md.offset, md.timestamp, key, value, tuple(headers),
+                      seq=tag)
 
     def produce_batch(self, records: Sequence[tuple]) -> None:
-        futures = [self._send(*r) for r in records]
+        """(topic, partition, key, value, timestamp, headers[, input tag]) tuples: a record
+        with an input tag (a query's output) is noted right after that input."""
+        futures, tagged = [], []
+        for r in records:
+            futures.append(self._send(*r[:6]))
+            if len(r) > 6 and r[6]:
+                tagged.append((futures[-1], r[0], self.order.new_tag(r[6])))
         self._flush(f"producing {len(futures)} records", futures)
+        for future, topic, tag in tagged:
+            self.order.note(topic, future.value.partition, future.value.offset, tag)
 
     def _send(self, topic, partition, key, value, timestamp, headers=()):
         producer = self._producer_client()
@@ -314,7 +327,8 @@ class KafkaBroker:
                 self._position(tp, offset)
                 self._poll_until(tp, offset)
                 buffered = self._buffers[tp]
-            return [buffered.popleft() for _ in range(min(max_records, len(buffered)))]
+            return self.order.tag(topic, partition, [buffered.popleft() for _ in
+                                                     range(min(max_records, len(buffered)))])
 
     def _position(self, tp, offset: int) -> None:
         """Point the long-lived consumer at ``offset`` of ``tp``, adding tp to its assignment
@@ -402,6 +416,7 @@ class KafkaBroker:
         return read_all(self.fetch, topic, info.partitions)
 
     def _forget_topic(self, topic: str) -> None:
+        self.order.forget(topic)
         with self._fetch_lock:
             self._unassign_topic(topic)
 

@@ -304,15 +304,16 @@ class Query:
 
 
 def order_key(rec) -> tuple:
-    """Processing order across partitions and topics: the embedded broker's global seq;
-    on Kafka (no seq) timestamp, then (topic, partition, offset), as Kafka Streams picks."""
+    """Processing order across partitions and topics: the seq of a record this engine
+    produced (the embedded broker's global counter; on Kafka, ``ProducedOrder``'s tag),
+    else timestamp, then (topic, partition, offset), as Kafka Streams picks."""
     return rec.seq or (rec.timestamp, rec.topic, rec.partition, rec.offset)
 
 
 def _merge_runs(heads) -> list:
-    """Kafka Streams' choice across partitions: always the partition whose next record has
-    the smallest timestamp, each partition in offset order (a partition's records need not
-    be in time order). The round ends when a partition's buffer runs out, so it is fetched
+    """Kafka Streams' choice across partitions: always the partition whose next record comes
+    first (``order_key``: produce order, else the smallest timestamp), each partition in
+    offset order (a partition's records need not be in time order). The round ends when a partition's buffer runs out, so it is fetched
     again before the others run ahead of it. Returns [((input, partition), count), ...]."""
     pos = {(inp.index, p): 0 for inp, p, _ in heads}
     bufs = {(inp.index, p): buf for inp, p, buf in heads}

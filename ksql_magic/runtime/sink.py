@@ -43,7 +43,6 @@ class TopicSink:
         self.windowed = source.window is not None
         self.topic = source.topic
         self.records_out = 0
-        self.ordered = getattr(broker, "supports_seq", False)
 
     def _key_bytes(self, e: Emit) -> Optional[bytes]:
         # A null key stays null; a single null key column is a null key; several null key
@@ -58,9 +57,10 @@ class TopicSink:
 
     def write(self, emits: list[Emit]) -> None:
         """Serialize and hand the whole batch to the broker at once (it returns once every
-        record is acknowledged). Tuples carry the input's seq where the broker orders by it."""
+        record is acknowledged). Each tuple carries its input's seq: the broker places the
+        output right after that input in drain()'s order."""
         vser = self.value_serde.serialize
-        topic, ordered = self.topic, self.ordered
+        topic = self.topic
         batch = []
         for e in emits:
             try:
@@ -69,11 +69,7 @@ class TopicSink:
             except SerdeError as err:
                 self.on_error("serialization", err.message, None)
                 continue
-            partition = self._partition(kb, e)
-            if ordered:
-                batch.append((topic, partition, kb, vb, e.timestamp, (), e.seq or None))
-            else:
-                batch.append((topic, partition, kb, vb, e.timestamp, ()))
+            batch.append((topic, self._partition(kb, e), kb, vb, e.timestamp, (), e.seq or None))
         if batch:
             self.broker.produce_batch(batch)
             self.records_out += len(batch)
