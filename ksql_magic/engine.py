@@ -20,7 +20,7 @@ from .catalog import Catalog
 from .errors import KsqlError, KsqlRuntimeError, KsqlStatementError
 from .properties import DEFAULT_PROPERTIES, normalise_properties
 from .results import Result
-from .runtime.query import order_key
+from .runtime.query import order_key, poll_merged_together
 
 _LIVE_ENGINES: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 BOOTSTRAP_ENV = "KSQL_MAGIC_BOOTSTRAP"   # default bootstrap servers when none are given
@@ -153,14 +153,15 @@ class Engine:
             time.sleep(0)       # let a waiting caller take the lock
 
     def _drain_merged(self) -> None:
-        """Kafka: no global order across topics, so each query merges its own partitions
-        by timestamp (``Query.poll_merged``); rounds repeat until no query finds input
-        (a query's output is read by the queries after it in the same or a later round)."""
+        """Kafka: no global seq, so each query merges its own partitions in produce order
+        (``Query.poll_merged``), queries sharing a sink topic together; rounds repeat until
+        no query finds input (a query's output is read by the queries after it in the same
+        or a later round)."""
         while True:
             with self._lock:
                 done = 0
-                for q in [q for q in self.queries.values() if q.state == "RUNNING"]:
-                    done += q.poll_merged()
+                for group in _by_sink_topic(q for q in self.queries.values() if q.state == "RUNNING"):
+                    done += poll_merged_together(group)
             if not done:
                 return
             time.sleep(0)
@@ -323,3 +324,12 @@ def _close_all() -> None:
             e.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+def _by_sink_topic(queries) -> list[list]:
+    """Queries grouped by the topic they write (push queries each alone), in creation order."""
+    groups: dict = {}
+    for q in queries:
+        topic = getattr(q.sink, "topic", None)
+        groups.setdefault(id(q) if topic is None else topic, []).append(q)
+    return list(groups.values())

@@ -221,5 +221,24 @@ def topic_name():
     return f"t_{uuid.uuid4().hex[:10]}"
 
 
-__all__ = ["tansu", "_proxied_tansu", "proxy", "client", "broker", "topic_name",
+
+
+@pytest.fixture(params=["memory", pytest.param("kafka", marks=pytest.mark.kafka)])
+def on_each_broker(request, monkeypatch):
+    """Run a test twice: on the embedded broker, and with every ``Engine()`` it builds on a
+    fresh private Tansu broker (through KSQL_MAGIC_BOOTSTRAP, the engine's default address),
+    so the same statements and expected outputs hold on both."""
+    if request.param == "memory":
+        monkeypatch.delenv("KSQL_MAGIC_BOOTSTRAP", raising=False)
+        yield request.param
+        return
+    broker = TansuBroker().start()
+    monkeypatch.setenv("KSQL_MAGIC_BOOTSTRAP", broker.bootstrap)
+    try:
+        yield request.param
+    finally:
+        broker.stop()
+
+
+__all__ = ["tansu", "_proxied_tansu", "proxy", "client", "broker", "topic_name", "on_each_broker",
            "TansuBroker", "TcpProxy", "free_port"]

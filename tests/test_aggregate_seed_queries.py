@@ -4,6 +4,7 @@ Both run over generated input with out-of-order records (accepted: inside the gr
 and late ones (dropped: their window closed on stream time before they came).
 """
 
+import pytest
 import json
 import random
 
@@ -11,6 +12,9 @@ import pandas as pd
 
 from ksql_magic import Engine, datagen
 from ksql_magic.datagen.producer import produce_events
+from kafka_support import on_each_broker  # noqa: F401 - fixture: memory, then Kafka
+
+pytestmark = pytest.mark.usefixtures("on_each_broker")
 
 MINUTE, HOUR, DAY = 60_000, 3_600_000, 86_400_000
 

@@ -9,7 +9,6 @@ stream into a windowed aggregate, and that the widget's update rate stays within
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess

@@ -5,6 +5,9 @@ import json
 import pytest
 
 from ksql_magic import Engine, KsqlError, KsqlStatementError, KsqlSyntaxError
+from kafka_support import on_each_broker  # noqa: F401 - fixture: memory, then Kafka
+
+pytestmark = pytest.mark.usefixtures("on_each_broker")
 
 
 @pytest.fixture

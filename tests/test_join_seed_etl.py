@@ -5,7 +5,6 @@ Each seed statement is run as the slides wrote it (ksqlDB rejects some: the test
 error) and in its corrected form (the test pins the output).
 """
 
-import copy
 import json
 import struct
 
@@ -16,6 +15,9 @@ from ksql_magic.datagen import producer
 from ksql_magic.datagen.registry import ddl_text, generate
 from ksql_magic.engine import Engine
 from ksql_magic.errors import KsqlStatementError
+from kafka_support import on_each_broker  # noqa: F401 - fixture: memory, then Kafka
+
+pytestmark = pytest.mark.usefixtures("on_each_broker")
 
 VIP_AS_WRITTEN = ("CREATE STREAM clicks_from_vip_users AS SELECT user_id, u.country, page, action "
                   "FROM clickstream c LEFT JOIN users u ON c.user_id = u.user_id "

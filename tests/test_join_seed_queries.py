@@ -9,6 +9,9 @@ from ksql_magic.datagen import producer
 from ksql_magic.datagen.registry import ddl_text, generate
 from ksql_magic.engine import Engine
 from ksql_magic.errors import KsqlStatementError
+from kafka_support import on_each_broker  # noqa: F401 - fixture: memory, then Kafka
+
+pytestmark = pytest.mark.usefixtures("on_each_broker")
 
 HOUR = 3_600_000
 

@@ -63,3 +63,13 @@ def test_a_deleted_topic_forgets_its_tags():
     order.note("a", 0, 0, order.new_tag())
     order.forget("a")
     assert order.tag("a", 0, _fetched("a", 0, [0]))[0].seq == ()
+
+
+def test_batch_tuples_are_tagged_fresh_after_their_input_or_not_at_all():
+    order = ProducedOrder()
+    row = ("t", 0, b"k", b"v", 1, ())
+    fresh = order.batch_tag(row)
+    after = order.batch_tag(row + (fresh,))
+    assert fresh[0] == LOCAL and fresh < after < order.new_tag()
+    assert order.batch_tag(row + (None,))[0] == LOCAL
+    assert order.batch_tag(row + ((),)) == ()

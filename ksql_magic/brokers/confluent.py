@@ -146,8 +146,8 @@ class ConfluentBroker:
                       seq=tag)
 
     def produce_batch(self, records: Sequence[tuple]) -> None:
-        """(topic, partition, key, value, timestamp, headers[, input tag]) tuples: a record
-        with an input tag (a query's output) is noted right after that input."""
+        """(topic, partition, key, value, timestamp, headers[, input tag]) tuples; the tag
+        rule is ``ProducedOrder.batch_tag``."""
         self._produce_all(records, None)
 
     def _produce_all(self, records: Sequence[tuple], results: Optional[list]) -> None:
@@ -176,7 +176,8 @@ class ConfluentBroker:
                 kwargs["timestamp"] = timestamp
             if headers:
                 kwargs["headers"] = list(headers)
-            callback = tagged(order.new_tag(r[6])) if len(r) > 6 and r[6] else delivered
+            tag = order.batch_tag(r)
+            callback = tagged(tag) if tag else delivered
             while True:
                 try:
                     producer.produce(topic, value, key, on_delivery=callback, **kwargs)
@@ -255,14 +256,17 @@ class ConfluentBroker:
             consumer.incremental_assign([tp])
 
     def _consume(self, timeout: float) -> None:
+        buffers, positions = self._buffers, self._positions
         for m in self._consumer.consume(_BATCH, timeout):
             err = m.error()
-            key = (m.topic(), m.partition())
+            topic, partition = key = (m.topic(), m.partition())
             if err is None:
-                buf = self._buffers.get(key)
+                buf = buffers.get(key)
                 if buf is not None:
-                    buf.append(_record(m))
-                    self._positions[key] = m.offset() + 1
+                    offset, headers = m.offset(), m.headers()
+                    buf.append(make_record(topic, partition, offset, m.timestamp()[1], m.key(),
+                                           m.value(), tuple(headers) if headers else ()))
+                    positions[key] = offset + 1
             elif err.code() == KafkaError._PARTITION_EOF:
                 if self._positions.get(key) == m.offset():
                     self._eof[key] = m.offset()
@@ -327,12 +331,6 @@ class ConfluentBroker:
                 c.close()
         self._producer = self._consumer = None
         self._groups = {}
-
-
-def _record(m) -> Record:
-    headers = m.headers()
-    return make_record(m.topic(), m.partition(), m.offset(), m.timestamp()[1], m.key(),
-                       m.value(), tuple(headers) if headers else ())
 
 
 def _topic_info(t) -> TopicInfo:

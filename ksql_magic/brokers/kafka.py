@@ -272,13 +272,14 @@ class KafkaBroker:
                       seq=tag)
 
     def produce_batch(self, records: Sequence[tuple]) -> None:
-        """(topic, partition, key, value, timestamp, headers[, input tag]) tuples: a record
-        with an input tag (a query's output) is noted right after that input."""
+        """(topic, partition, key, value, timestamp, headers[, input tag]) tuples; the tag
+        rule is ``ProducedOrder.batch_tag``."""
         futures, tagged = [], []
         for r in records:
             futures.append(self._send(*r[:6]))
-            if len(r) > 6 and r[6]:
-                tagged.append((futures[-1], r[0], self.order.new_tag(r[6])))
+            tag = self.order.batch_tag(r)
+            if tag:
+                tagged.append((futures[-1], r[0], tag))
         self._flush(f"producing {len(futures)} records", futures)
         for future, topic, tag in tagged:
             self.order.note(topic, future.value.partition, future.value.offset, tag)

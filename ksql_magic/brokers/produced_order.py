@@ -42,6 +42,16 @@ class ProducedOrder:
         n = next(self._counter)
         return (LOCAL, n) if not after else after + (n,)
 
+    def batch_tag(self, record: tuple) -> tuple:
+        """The tag of a ``produce_batch`` tuple (topic, partition, key, value, timestamp,
+        headers[, input tag]): none given (or None) is produced now, a fresh tag; a
+        query's output comes after its input's tag; ``()`` (an output of another
+        producer's record, or state written for recovery) is left untagged."""
+        after = record[6] if len(record) > 6 else None
+        if after is None:
+            return self.new_tag()
+        return after + (next(self._counter),) if after else ()
+
     def note(self, topic: str, partition: int, offset: int, tag: tuple) -> None:
         """Remember an acknowledged record's tag (acks of one partition may come in any
         order within a batch; they are kept sorted by offset)."""

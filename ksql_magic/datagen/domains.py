@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 
-from .core import Clock, Domain, event
+from .core import Clock, event
 
 COUNTRIES = ("JP", "US", "DE", "FR", "GB", "IN", "BR", "AU")
 LEVELS = ("Platinum", "Gold", "Silver", "Bronze")

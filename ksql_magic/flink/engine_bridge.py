@@ -15,7 +15,7 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass, replace
 
-from ..errors import KsqlRuntimeError, KsqlStatementError
+from ..errors import KsqlStatementError
 from ..results import Result
 from ..sql import ast
 from .backend import FlinkBackend

@@ -11,7 +11,6 @@ import json
 import re
 from decimal import Decimal
 
-from .. import types as t
 from .conversions import java_double
 from .registry import scalar
 

@@ -102,11 +102,13 @@ class ChangelogStore:
         slot = self.gen % 2
         chunks = [data[i:i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)] or [b""]
         gen_header = (("gen", str(self.gen).encode()),)
-        batch = [(self.topic, 0, ("%s/%d/%d" % (self.store, slot, i)).encode(), c, None, gen_header)
-                 for i, c in enumerate(chunks)]
+        # (the trailing () keeps recovery state out of drain()'s produce order)
+        batch = [(self.topic, 0, ("%s/%d/%d" % (self.store, slot, i)).encode(), c, None,
+                  gen_header, ()) for i, c in enumerate(chunks)]
         manifest = {"gen": self.gen, "slot": slot, "chunks": len(chunks),
                     "positions": [[i, p, o] for (i, p), o in sorted(positions.items())]}
-        batch.append((self.topic, 0, self.store.encode(), json.dumps(manifest).encode(), None, ()))
+        batch.append((self.topic, 0, self.store.encode(), json.dumps(manifest).encode(), None,
+                      (), ()))
         self.broker.produce_batch(batch)
 
     def load(self) -> Optional[tuple[Any, dict]]:

@@ -308,7 +308,7 @@ class TableTableJoin(_Base):
     def process(self, index: int, items: list) -> list:
         out: list = []
         kf, tsi = self.key_fns[index], self.ts_slots[index]
-        mine, other = self.state[index], self.state[1 - index]
+        mine = self.state[index]
         for row, deleted, rec in items:
             k = rec.key if deleted and rec.__class__ is _Seq else kf(row)
             if k is None:

@@ -136,23 +136,28 @@ class Query:
         return total
 
     # -- processing -------------------------------------------------------------------------
-    def poll_merged(self, max_records: int = 5000) -> int:
-        """One round on a broker without a global seq (Kafka): fetch once per partition,
-        process the buffered records as Kafka Streams picks them (see ``_merge_runs``),
-        partitions with nothing buffered not waited for (max.task.idle.ms=0), and write the
-        round's outputs in one acknowledged batch. Returns the records processed."""
+    def heads(self, max_records: int = 5000) -> list:
+        """[((input, partition), buffered records), ...] for partitions with records: one
+        fetch each (partitions with nothing buffered are not waited for,
+        max.task.idle.ms=0)."""
         if self.state != "RUNNING":
-            return 0
-        heads = [(inp, p, inp.peek(p, max_records)) for inp in self.inputs for p in inp.positions]
-        heads = [h for h in heads if h[2]]
+            return []
+        heads = [((inp.index, p), inp.peek(p, max_records)) for inp in self.inputs
+                 for p in inp.positions]
+        return [h for h in heads if h[1]]
+
+    def poll_merged(self, max_records: int = 5000) -> int:
+        """One round on a broker without a global seq (Kafka): process the buffered records
+        as Kafka Streams picks them (see ``_merge_runs``) and write the round's outputs in
+        one acknowledged batch. Returns the records processed."""
+        heads = self.heads(max_records)
         if not heads:
             return 0
         self.flush_pending()
-        runs = _merge_runs(heads)
         total = 0
         with self.lock:
             emits: list = []
-            for (idx, p), n in runs:
+            for (idx, p), n in _merge_runs(heads):
                 inp = self.inputs[idx]
                 emits.extend(self._compute(inp, inp.take(p, n)))
                 total += n
@@ -310,22 +315,52 @@ def order_key(rec) -> tuple:
     return rec.seq or (rec.timestamp, rec.topic, rec.partition, rec.offset)
 
 
+def poll_merged_together(queries: list, max_records: int = 5000) -> int:
+    """One round for queries writing to the same topic (INSERT INTO beside its CREATE ...
+    AS): their records interleaved as one query's would be, each run's outputs written
+    before the next run, so the shared topic holds them in drain()'s order."""
+    if len(queries) == 1:
+        return queries[0].poll_merged(max_records)
+    heads = [((qi,) + k, buf) for qi, q in enumerate(queries) for k, buf in q.heads(max_records)]
+    if not heads:
+        return 0
+    for q in queries:
+        q.flush_pending()
+    total = 0
+    for (qi, idx, p), n in _merge_runs(heads):
+        q = queries[qi]
+        inp = q.inputs[idx]
+        q.process(inp, inp.take(p, n))
+        total += n
+    return total
+
+
 def _merge_runs(heads) -> list:
     """Kafka Streams' choice across partitions: always the partition whose next record comes
     first (``order_key``: produce order, else the smallest timestamp), each partition in
-    offset order (a partition's records need not be in time order). The round ends when a partition's buffer runs out, so it is fetched
-    again before the others run ahead of it. Returns [((input, partition), count), ...]."""
-    pos = {(inp.index, p): 0 for inp, p, _ in heads}
-    bufs = {(inp.index, p): buf for inp, p, buf in heads}
+    offset order (a partition's records need not be in time order). The round ends when a
+    partition's buffer runs out, so it is fetched again before the others run ahead of it.
+    ``heads`` is [(partition id, buffered records), ...]; returns [(partition id, count), ...].
+
+    Computed run by run, not record by record: the chosen partition keeps going while its
+    records come before every other partition's head (with one partition: all of it)."""
+    bufs = dict(heads)
+    pos = dict.fromkeys(bufs, 0)
     runs: list = []
     while True:
-        k = min(bufs, key=lambda b: order_key(bufs[b][pos[b]]))
-        if runs and runs[-1][0] == k:
-            runs[-1][1] += 1
+        heads_now = sorted((order_key(bufs[b][pos[b]]), b) for b in bufs)
+        k = heads_now[0][1]
+        buf, i = bufs[k], pos[k]
+        if len(heads_now) == 1:
+            i = len(buf)
         else:
-            runs.append([k, 1])
-        pos[k] += 1
-        if pos[k] == len(bufs[k]):
+            bound = heads_now[1][0]
+            i += 1
+            while i < len(buf) and order_key(buf[i]) < bound:
+                i += 1
+        runs.append((k, i - pos[k]))
+        pos[k] = i
+        if i == len(buf):
             return runs
 
 

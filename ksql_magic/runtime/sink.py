@@ -69,7 +69,7 @@ class TopicSink:
             except SerdeError as err:
                 self.on_error("serialization", err.message, None)
                 continue
-            batch.append((topic, self._partition(kb, e), kb, vb, e.timestamp, (), e.seq or None))
+            batch.append((topic, self._partition(kb, e), kb, vb, e.timestamp, (), e.seq))
         if batch:
             self.broker.produce_batch(batch)
             self.records_out += len(batch)
