@@ -17,8 +17,8 @@ from typing import Optional, Sequence
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from .base import BrokerError, Headers, Record, TopicInfo
-from .kafka import make_record, probe, read_all, seek_end, unreachable
+from .base import BrokerError, Headers, Record, TopicInfo, new_record
+from .kafka import probe, read_all, seek_end, unreachable
 from .produced_order import ProducedOrder
 
 _COMMON_DEFAULTS = {"reconnect.backoff.max.ms": 1000, "log_level": 0}
@@ -264,8 +264,8 @@ class ConfluentBroker:
                 buf = buffers.get(key)
                 if buf is not None:
                     offset, headers = m.offset(), m.headers()
-                    buf.append(make_record(topic, partition, offset, m.timestamp()[1], m.key(),
-                                           m.value(), tuple(headers) if headers else ()))
+                    buf.append(new_record(topic, partition, offset, m.timestamp()[1], m.key(),
+                                          m.value(), tuple(headers) if headers else ()))
                     positions[key] = offset + 1
             elif err.code() == KafkaError._PARTITION_EOF:
                 if self._positions.get(key) == m.offset():

@@ -14,14 +14,13 @@ confluent-kafka (``confluent.py``). Both share the rules kept here:
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 import threading
 import time
 from collections import deque
 from typing import Callable, Optional, Sequence
 
-from .base import BrokerError, Headers, Record, TopicInfo
+from .base import BrokerError, Headers, Record, TopicInfo, new_record
 from .produced_order import ProducedOrder
 
 # Our defaults, kept only where the installed client knows the key (kafka-python 2.x and
@@ -484,35 +483,9 @@ class _NullValue:
 _NULL = object()
 
 
-def _record_factory():
-    """A Record constructor for the fetch hot path. The frozen dataclass's __init__ sets
-    each field through object.__setattr__ (a third of the per-record cost here); filling
-    __dict__ directly builds the same object, checked once against the real constructor."""
-    new = object.__new__
-    given = ("topic", "partition", "offset", "timestamp", "key", "value", "headers")
-    defaults = {f.name: f.default for f in dataclasses.fields(Record) if f.name not in given}
-
-    def fast(topic, partition, offset, timestamp, key, value, headers=()):
-        r = new(Record)
-        r.__dict__.update(topic=topic, partition=partition, offset=offset, timestamp=timestamp,
-                          key=key, value=value, headers=headers, **defaults)
-        return r
-
-    try:
-        sample = ("t", 1, 2, 3, b"k", None, (("h", b"v"),))
-        if fast(*sample) == Record(*sample) and vars(fast(*sample)) == vars(Record(*sample)):
-            return fast
-    except (AttributeError, TypeError):  # Record gained __slots__ or new required fields
-        pass
-    return Record
-
-
-make_record = _record_factory()
-
-
 def _record(r) -> Record:
     headers = tuple((k, v) for k, v in r.headers) if r.headers else ()
-    return make_record(r.topic, r.partition, r.offset, r.timestamp, r.key, r.value, headers)
+    return new_record(r.topic, r.partition, r.offset, r.timestamp, r.key, r.value, headers)
 
 
 def _topic_info(described: dict) -> TopicInfo:

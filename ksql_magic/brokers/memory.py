@@ -18,11 +18,10 @@ import threading
 import time
 from typing import Optional, Sequence
 
-from .base import BrokerError, Headers, Record, TopicInfo
+from .base import BrokerError, Headers, Record, TopicInfo, new_record
 from .partitioner import default_partition
 
 
-_new = object.__new__
 CHUNK = 4096
 
 
@@ -65,16 +64,6 @@ class _Log:
         for chunk in self.chunks:
             yield from chunk
         yield from self.tail
-
-
-def _record(topic, partition, offset, timestamp, key, value, headers, seq) -> Record:
-    """A Record without the frozen dataclass's per-field ``object.__setattr__`` (2-3x faster;
-    the same fields, equality and hash), from a stored tuple's fields."""
-    r = _new(Record)
-    d = r.__dict__
-    d["topic"], d["partition"], d["offset"], d["timestamp"] = topic, partition, offset, timestamp
-    d["key"], d["value"], d["headers"], d["window"], d["seq"] = key, value, headers, None, seq
-    return r
 
 
 class MemoryBroker:
@@ -177,13 +166,13 @@ class MemoryBroker:
         fields = (topic, partition, len(log), ts, key, value, tuple(headers or ()),
                   (n,) if seq is None else seq + (n,))
         log.append(fields)
-        return _record(*fields)
+        return new_record(*fields)
 
     def fetch(self, topic: str, partition: int, offset: int, max_records: int = 500) -> list[Record]:
         logs = self._logs.get(topic)
         if logs is None or partition >= len(logs):
             return []
-        return [_record(*f) for f in logs[partition].slice(offset, offset + max_records)]
+        return [new_record(*f) for f in logs[partition].slice(offset, offset + max_records)]
 
     def end_offset(self, topic: str, partition: int) -> int:
         logs = self._logs.get(topic)
@@ -191,7 +180,7 @@ class MemoryBroker:
 
     def records(self, topic: str) -> list[Record]:
         with self._lock:
-            return [_record(*f) for part in self._logs.get(topic, ()) for f in part]
+            return [new_record(*f) for part in self._logs.get(topic, ()) for f in part]
 
     # -- consumer groups --------------------------------------------------------------------
     def commit_offsets(self, group: str, offsets: dict[tuple[str, int], int]) -> None:
