@@ -14,7 +14,8 @@ producers (ordered by timestamp, as Kafka Streams picks) compare without a type 
 query's output extends its input's tag, ``input_tag + (n,)``, which places it right after
 that input, as on the embedded broker.
 
-Memory: at most ``cap`` tags per partition are kept (the oldest half is dropped beyond it);
+Memory: 16 bytes per fresh tag (offsets and counters in ``array('q')``), outputs' longer
+tags in a dict; at most ``cap`` tags per partition (the oldest half is dropped beyond it):
 a record whose tag was dropped is ordered by timestamp, like another producer's.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from array import array
 from bisect import bisect_left
 from typing import Optional
 
@@ -31,11 +33,11 @@ LOCAL = float("-inf")
 class ProducedOrder:
     """Tags for records this process produced: handed out at send, noted at acknowledgement."""
 
-    def __init__(self, cap: int = 200_000):
+    def __init__(self, cap: int = 500_000):
         self.cap = cap
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
-        self._parts: dict[tuple[str, int], tuple[list, list]] = {}  # offsets, tags
+        self._parts: dict[tuple[str, int], _Tags] = {}
 
     def new_tag(self, after: Optional[tuple] = None) -> tuple:
         """A fresh tag; ``after`` (the input's tag) puts the record right after that input."""
@@ -53,20 +55,14 @@ class ProducedOrder:
         return after + (next(self._counter),) if after else ()
 
     def note(self, topic: str, partition: int, offset: int, tag: tuple) -> None:
-        """Remember an acknowledged record's tag (acks of one partition may come in any
-        order within a batch; they are kept sorted by offset)."""
+        """Remember an acknowledged record's tag."""
         with self._lock:
-            offsets, tags = self._parts.setdefault((topic, partition), ([], []))
-            if offsets and offset < offsets[-1]:
-                i = bisect_left(offsets, offset)
-                offsets.insert(i, offset)
-                tags.insert(i, tag)
-            else:
-                offsets.append(offset)
-                tags.append(tag)
-            if len(offsets) > self.cap:
-                half = len(offsets) // 2
-                del offsets[:half], tags[:half]
+            part = self._parts.get((topic, partition))
+            if part is None:
+                part = self._parts[(topic, partition)] = _Tags()
+            part.add(offset, tag)
+            if len(part.offsets) > self.cap:
+                part.drop_oldest_half()
 
     def tag(self, topic: str, partition: int, records: list) -> list:
         """Set ``seq`` on the fetched ``records`` (one partition, offset order) that this
@@ -75,7 +71,7 @@ class ProducedOrder:
         if not part or not records:
             return records
         with self._lock:
-            offsets, tags = part
+            offsets, ns, longer = part.offsets, part.ns, part.longer
             i, n = bisect_left(offsets, records[0].offset), len(offsets)
             for r in records:
                 while i < n and offsets[i] < r.offset:
@@ -83,7 +79,8 @@ class ProducedOrder:
                 if i == n:
                     break
                 if offsets[i] == r.offset:
-                    r.__dict__["seq"] = tags[i]
+                    c = ns[i]
+                    r.__dict__["seq"] = (LOCAL, c) if c >= 0 else longer[r.offset]
         return records
 
     def forget(self, topic: str) -> None:
@@ -91,3 +88,39 @@ class ProducedOrder:
         with self._lock:
             for key in [k for k in self._parts if k[0] == topic]:
                 del self._parts[key]
+
+
+class _Tags:
+    """One partition's tags by offset: a fresh tag (LOCAL, n) as n, a longer one (a query's
+    output) as -1 with the tuple in ``longer``. Acks of one batch may come in any order:
+    kept sorted by offset."""
+
+    __slots__ = ("offsets", "ns", "longer")
+
+    def __init__(self):
+        self.offsets = array("q")
+        self.ns = array("q")
+        self.longer: dict[int, tuple] = {}
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def add(self, offset: int, tag: tuple) -> None:
+        fresh = len(tag) == 2
+        n = tag[1] if fresh else -1
+        if not fresh:
+            self.longer[offset] = tag
+        offsets = self.offsets
+        if offsets and offset < offsets[-1]:
+            i = bisect_left(offsets, offset)
+            offsets.insert(i, offset)
+            self.ns.insert(i, n)
+        else:
+            offsets.append(offset)
+            self.ns.append(n)
+
+    def drop_oldest_half(self) -> None:
+        half = len(self.offsets) // 2
+        cutoff = self.offsets[half]
+        del self.offsets[:half], self.ns[:half]
+        self.longer = {o: t for o, t in self.longer.items() if o >= cutoff}
