@@ -7,6 +7,7 @@ and error messages all print doubles this way.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 
 def java_double_str(d: float) -> str:
@@ -21,8 +22,25 @@ def java_double_str(d: float) -> str:
     if 1e-3 <= a < 1e7:
         return repr(d)          # Python's repr is plain here, with the same shortest digits
     digits, e10 = _shortest_digits(repr(a))
+    if len(digits) == 1:
+        digits, e10 = _two_digits(a, digits, e10)
     mant = digits[0] + "." + (digits[1:] or "0")
     return ("-" if d < 0 else "") + mant + "E" + str(e10)
+
+
+def _two_digits(a: float, digit: str, e10: int) -> tuple[str, int]:
+    """Java's rule when the shortest round-tripping decimal has one digit: print the 2-digit
+    decimal that still reads back as ``a`` and is closest to its exact binary value (ties to
+    an even last digit). Only a few subnormals tell the difference: ``Double.MIN_VALUE``
+    (exactly 4.94...E-324) prints as 4.9E-324, not 5.0E-324."""
+    exact = Fraction(a)
+    candidates = [(int(digit) * 10, e10 - 1)]          # d.0, which always reads back as a
+    for top in (e10 - 1, e10):                         # the exact value's own exponent
+        near = math.floor(exact / Fraction(10) ** (top - 1))
+        candidates += [(n, top - 1) for n in (near, near + 1) if 10 <= n <= 99]
+    n, scale = min((c for c in candidates if float("%de%d" % c) == a),
+                   key=lambda c: (abs(c[0] * Fraction(10) ** c[1] - exact), c[0] % 2))
+    return str(n), scale + 1
 
 
 def _shortest_digits(r: str) -> tuple[str, int]:

@@ -68,3 +68,20 @@ def test_null_pattern_gives_null():
 def test_bad_text_raises_value_error():
     with pytest.raises(ValueError):
         fn("stringtodate", t.STRING, t.STRING)("not a date", "yyyy-MM-dd")
+
+
+def test_parse_reads_lower_case_utc_designator():
+    assert jt.parse_millis("1970-01-01T00:01:00z", "yyyy-MM-dd'T'HH:mm:ssX") == 60_000
+
+
+def test_parse_quoted_literal_ignores_case():
+    assert jt.parse_millis("1970-01-02t00:00", "yyyy-MM-dd'T'HH:mm") == 86_400_000
+
+
+def test_parse_lower_case_gmt_offset():
+    assert jt.parse_millis("1970-01-01 03:00 gmt+03:00", "yyyy-MM-dd HH:mm O") == 0
+
+
+def test_stringtotimestamp_accepts_lower_case_zone_letter():
+    f = fn("stringtotimestamp", t.STRING, t.STRING)
+    assert f("2001-09-09T01:46:40z", "yyyy-MM-dd'T'HH:mm:ssX") == 1_000_000_000_000

@@ -21,6 +21,24 @@ def test_java_double_str_matches_double_to_string(value, text):
     assert jn.java_double_str(value) == text
 
 
+@pytest.mark.parametrize("value,text", [
+    (5e-324, "4.9E-324"), (-5e-324, "-4.9E-324"), (1e-323, "9.9E-324"), (7e-323, "6.9E-323"),
+])
+def test_one_digit_subnormal_prints_closest_two_digit_decimal(value, text):
+    assert jn.java_double_str(value) == text
+
+
+@pytest.mark.parametrize("value,text", [(1e23, "1.0E23"), (1e-5, "1.0E-5"), (2e-323, "2.0E-323")])
+def test_one_digit_value_keeps_trailing_zero_when_that_is_closest(value, text):
+    assert jn.java_double_str(value) == text
+
+
+def test_two_digit_choice_still_reads_back_as_the_same_double():
+    for k in range(1, 200):
+        value = k * 5e-324
+        assert float(jn.java_double_str(value)) == value
+
+
 @pytest.mark.parametrize("text,value", [
     ("12", 12), ("-7", -7), ("+3", 3), ("2147483647", 2147483647)])
 def test_parse_int_accepts_java_integers(text, value):

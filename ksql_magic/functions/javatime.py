@@ -182,7 +182,9 @@ def _parser(pattern: str):
             next_numeric = bool(nxt and nxt[0] == "field" and nxt[1][0] in "yuMdHmsSDhkK")
             parts.append(_field_regex(p, next_numeric))
             fields.append(p)
-    return re.compile("^" + "".join(parts) + "$"), tuple(fields)
+    # Case-insensitive like ksqlDB's timestamp parser (parseCaseInsensitive): 'z' reads as
+    # 'Z', a quoted 'T' matches 't', 'pm' as 'PM'.
+    return re.compile("^" + "".join(parts) + "$", re.IGNORECASE), tuple(fields)
 
 
 def _month(text: str) -> int:
@@ -210,7 +212,7 @@ def parse_fields(text: str, pattern: str) -> dict:
         elif c == "n":
             out["ms"] = int(v) // 1_000_000
         elif c in "XxZzVO":
-            out["zone"] = zone(v[3:] if v.startswith("GMT") and len(v) > 3 else v)
+            out["zone"] = zone(v[3:] if v.upper().startswith("GMT") and len(v) > 3 else v)
         elif c == "a":
             out["pm"] = v.upper() == "PM"
         elif c in "dHmshkKD":

@@ -107,7 +107,9 @@ def replace(s, old, new):
 
 
 def _pad(s, n, pad, left):
-    if s is None or n is None or pad is None or n < 0 or (not pad and len(s) < n):
+    """ksqlDB's LPAD/RPAD: NULL for an empty padding or a negative length, even if the input
+    needs no padding."""
+    if s is None or n is None or pad is None or n < 0 or not pad:
         return None
     if len(s) >= n:
         return s[:n]
