@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+_MIN_NORMAL = 2.2250738585072014e-308
+
 
 def java_double_str(d: float) -> str:
     """``Double.toString(d)``: plain between 1e-3 and 1e7, else ``d.dddE[-]n``."""
@@ -22,7 +24,7 @@ def java_double_str(d: float) -> str:
     if 1e-3 <= a < 1e7:
         return repr(d)          # Python's repr is plain here, with the same shortest digits
     digits, e10 = _shortest_digits(repr(a))
-    if len(digits) == 1:
+    if len(digits) == 1 and a < _MIN_NORMAL:   # a normal double is within 1e-16 of d.0
         digits, e10 = _two_digits(a, digits, e10)
     mant = digits[0] + "." + (digits[1:] or "0")
     return ("-" if d < 0 else "") + mant + "E" + str(e10)
