@@ -150,6 +150,7 @@ def _resolve(planner, scope, call: ast.FunctionCall) -> AggSpec:
             types.append(t)
             consts.append(a.value if isinstance(a, ast.Literal) else NotConstant(_text(a)))
     fn = planner.registry.resolve_aggregate(call.name, types, consts)
+    fn.configure(planner.properties)
     return AggSpec(fn, args[:fn.value_args])
 
 

@@ -116,3 +116,78 @@ def test_explode_and_cube_explode():
 def test_explode_rejects_map_with_alternatives():
     with pytest.raises(KsqlStatementError, match="Valid alternatives are"):
         REG.resolve_table("explode", [t.map_of(t.STRING, t.INTEGER)])
+
+
+def test_collect_list_limit_property_caps_the_list():
+    agg = REG.resolve_aggregate("collect_list", [t.STRING], [NOT_CONSTANT])
+    agg.configure({"ksql.functions.collect_list.limit": "2"})
+    acc = agg.initialize()
+    for v in ("p", "q", "r"):
+        acc = agg.aggregate(acc, v)
+    assert agg.result(acc) == ["p", "q"]
+    assert agg.merge(["p"], ["s", "u"]) == ["p", "s"]
+
+
+def test_collect_set_reads_its_own_limit_property():
+    agg = REG.resolve_aggregate("collect_set", [t.INTEGER], [NOT_CONSTANT])
+    agg.configure({"ksql.functions.collect_list.limit": "1",
+                   "ksql.functions.collect_set.limit": "2"})
+    acc = agg.initialize()
+    for v in (4, 4, 6, 8):
+        acc = agg.aggregate(acc, v)
+    assert agg.result(acc) == [4, 6]
+
+
+def test_negative_collect_limit_means_unlimited():
+    agg = REG.resolve_aggregate("collect_list", [t.INTEGER], [NOT_CONSTANT])
+    agg.configure({"ksql.functions.collect_list.limit": "-1"})
+    acc = agg.initialize()
+    for v in range(1500):
+        acc = agg.aggregate(acc, v)
+    assert len(agg.result(acc)) == 1500
+
+
+def test_non_numeric_collect_limit_is_rejected():
+    agg = REG.resolve_aggregate("collect_list", [t.INTEGER], [NOT_CONSTANT])
+    with pytest.raises(KsqlStatementError, match="collect_list.limit"):
+        agg.configure({"ksql.functions.collect_list.limit": "lots"})
+
+
+def test_collect_list_undo_removes_the_last_occurrence():
+    agg, acc = run("collect_list", [t.STRING], [NOT_CONSTANT], [("m",), ("n",), ("m",)])
+    assert agg.result(agg.undo(acc, "m")) == ["m", "n"]
+
+
+def test_sum_list_adds_elements_skipping_nulls():
+    agg, acc = run("sum_list", [t.array(t.BIGINT)], [NOT_CONSTANT],
+                   [([4, None, 6],), (None,), ([10],)])
+    assert agg.return_type == t.BIGINT and agg.result(acc) == 20
+    assert agg.result(agg.undo(acc, [10])) == 10
+
+
+def test_sum_list_of_ints_wraps_like_java():
+    agg, acc = run("sum_list", [t.array(t.INTEGER)], [NOT_CONSTANT], [([2 ** 31 - 1, 2],)])
+    assert agg.return_type == t.INTEGER and agg.result(acc) == -2 ** 31 + 1
+
+
+def test_sum_list_rejects_a_plain_number():
+    with pytest.raises(KsqlStatementError, match="does not accept parameters"):
+        REG.resolve_aggregate("sum_list", [t.INTEGER], [NOT_CONSTANT])
+
+
+def test_topk_with_other_columns_returns_structs_ordered_by_sort_col():
+    agg, acc = run("topk", [t.DOUBLE, t.STRING, t.BOOLEAN, t.INTEGER],
+                   [NOT_CONSTANT, NOT_CONSTANT, NOT_CONSTANT, 2],
+                   [(1.5, "low", True), (None, "skipped", False), (8.0, "high", None),
+                    (1.5, "tie", False)])
+    assert agg.value_args == 3
+    assert agg.return_type == t.array(t.struct([("sort_col", t.DOUBLE), ("col0", t.STRING),
+                                                ("col1", t.BOOLEAN)]))
+    assert agg.result(acc) == [{"sort_col": 8.0, "col0": "high", "col1": None},
+                               {"sort_col": 1.5, "col0": "low", "col1": True}]
+
+
+def test_topk_with_other_columns_needs_a_literal_k_last():
+    with pytest.raises(KsqlStatementError, match="Parameter 3 passed to function TOPK"):
+        REG.resolve_aggregate("topk", [t.INTEGER, t.STRING, t.INTEGER],
+                              [NOT_CONSTANT, NOT_CONSTANT, NotConstant("N")])

@@ -84,3 +84,16 @@ def test_greatest_int_and_bigint_is_ambiguous():
 
 def test_least_reads_string_as_date():
     assert fn("least", t.DATE, t.STRING)(20000, "1970-01-11") == 10
+
+
+def test_greatest_of_decimals_widens_the_type_but_keeps_the_winners_scale():
+    res = REG.resolve_scalar("greatest", [t.decimal(8, 1), t.decimal(5, 4)])
+    assert res.return_type == t.decimal(11, 4)
+    assert res.param_types == [t.decimal(8, 1), t.decimal(5, 4)]
+    out = res.fn(Decimal("4321.5"), Decimal("2.2500"))
+    assert out == Decimal("4321.5") and out.as_tuple().exponent == -1
+
+
+def test_least_of_decimals_returns_the_smaller_as_given():
+    out = fn("least", t.decimal(8, 1), t.decimal(5, 4))(Decimal("4321.5"), Decimal("2.2500"))
+    assert str(out) == "2.2500"

@@ -29,6 +29,10 @@ class AggregateFunction:
         self.value_args = value_args
         self.intermediate_type = intermediate_type or return_type
 
+    def configure(self, properties: dict) -> None:
+        """Read engine properties once, when the query is planned (ksqlDB passes its config
+        to UDAFs that implement Kafka's ``Configurable``). Most aggregates need none."""
+
     def initialize(self) -> Any:
         return None
 

@@ -1,4 +1,4 @@
-"""Built-in aggregate functions, part 1: COUNT, COUNT_DISTINCT, SUM, AVG, MIN, MAX,
+"""Built-in aggregate functions, part 1: COUNT, COUNT_DISTINCT, SUM, SUM_LIST, AVG, MIN, MAX,
 STDDEV_SAMP, CORRELATION, ATTR, HISTOGRAM.
 
 Each is a small AggregateFunction subclass; the ``aggregate`` declarations map ksqlDB's
@@ -115,6 +115,33 @@ def _sum_type(ty):
 for _p in ("INTEGER", "BIGINT", "DOUBLE", "DECIMAL"):
     aggregate("SUM", ["%s col" % _p], "Sums non-NULL values.")(
         lambda arg_types, consts: Sum(_sum_type(arg_types[0])))
+
+
+class SumList(Sum):
+    """SUM_LIST: adds up the elements of each row's array (NULL arrays and elements skipped),
+    in the element type with Java's overflow wrap-around, as ksqlDB's ListSumUdaf does."""
+
+    def __init__(self, ty):
+        super().__init__(ty)
+        self.name = "SUM_LIST"
+
+    def _total(self, values):
+        total = self._zero
+        for v in values or ():
+            if v is not None:
+                total = self._wrap(total + v)
+        return total
+
+    def aggregate(self, acc, values):
+        return Sum.aggregate(self, acc, self._total(values))
+
+    def undo(self, acc, values):
+        return Sum.undo(self, acc, self._total(values))
+
+
+for _p in ("INTEGER", "BIGINT", "DOUBLE"):
+    aggregate("SUM_LIST", ["ARRAY<%s> list" % _p], "Sums the elements of every array.")(
+        lambda arg_types, consts: SumList(arg_types[0].element))
 
 
 class Avg(AggregateFunction):

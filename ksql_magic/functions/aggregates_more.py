@@ -12,7 +12,7 @@ import itertools
 from .. import types as t
 from ..errors import KsqlStatementError
 from .aggregate_base import AggregateFunction
-from .aggregates import _copy, _hashable
+from .aggregates import _copy
 from .registry import NotConstant, aggregate
 
 COLLECT_LIMIT = 1000
@@ -31,35 +31,44 @@ def _const(name, consts, i, default=None):
 
 
 # -- COLLECT_LIST / COLLECT_SET -----------------------------------------------------------
+def _limit_property(properties: dict, name: str) -> int | None:
+    """ksqlDB's collect limit: an integer property; negative means no limit (None)."""
+    raw = properties.get(name, COLLECT_LIMIT)
+    try:
+        limit = int(str(raw).strip())
+    except ValueError:
+        raise KsqlStatementError("Invalid value %s for configuration %s: Not a number of type INT"
+                                 % (raw, name)) from None
+    return None if limit < 0 else limit
+
+
 class CollectList(AggregateFunction):
+    """Values in arrival order, up to ``ksql.functions.collect_list.limit`` of them."""
+
     supports_undo = True
+    LIMIT_PROPERTY = "ksql.functions.collect_list.limit"
+    limit: int | None = COLLECT_LIMIT
+
+    def configure(self, properties):
+        self.limit = _limit_property(properties, self.LIMIT_PROPERTY)
+
+    def _full(self, acc) -> bool:
+        return self.limit is not None and len(acc) >= self.limit
 
     def initialize(self):
         return []
 
     def aggregate(self, acc, v):
-        if len(acc) < COLLECT_LIMIT:
+        if not self._full(acc):
             acc.append(v)
         return acc
 
     def undo(self, acc, v):
-        try:
-            acc.remove(v)
-        except ValueError:
-            pass
-        return acc
-
-    def merge(self, a, b):
-        return (a + b)[:COLLECT_LIMIT]
-
-    def result(self, acc):
-        return _copy(acc)
-
-
-class CollectSet(CollectList):
-    def aggregate(self, acc, v):
-        if v not in acc and len(acc) < COLLECT_LIMIT:
-            acc.append(v)
+        """Drops the last occurrence, as ksqlDB does (a value past the limit is absent)."""
+        for i in range(len(acc) - 1, -1, -1):
+            if acc[i] == v:
+                del acc[i]
+                break
         return acc
 
     def merge(self, a, b):
@@ -68,10 +77,26 @@ class CollectSet(CollectList):
             self.aggregate(out, v)
         return out
 
+    def result(self, acc):
+        return _copy(acc)
 
-aggregate("COLLECT_LIST", ["T col"], "Every value, in arrival order (up to 1000).")(
+
+class CollectSet(CollectList):
+    """Distinct values in arrival order, up to ``ksql.functions.collect_set.limit``."""
+
+    LIMIT_PROPERTY = "ksql.functions.collect_set.limit"
+
+    def aggregate(self, acc, v):
+        if v not in acc and not self._full(acc):
+            acc.append(v)
+        return acc
+
+
+aggregate("COLLECT_LIST", ["T col"], "Every value, in arrival order (up to "
+          "ksql.functions.collect_list.limit).")(
     lambda ts, cs: CollectList("COLLECT_LIST", t.array(ts[0])))
-aggregate("COLLECT_SET", ["T col"], "The distinct values, in arrival order (up to 1000).")(
+aggregate("COLLECT_SET", ["T col"], "The distinct values, in arrival order (up to "
+          "ksql.functions.collect_set.limit).")(
     lambda ts, cs: CollectSet("COLLECT_SET", t.array(ts[0])))
 
 
@@ -137,6 +162,8 @@ _by_offset("LATEST_BY_OFFSET", True)
 
 # -- TOPK / TOPKDISTINCT ------------------------------------------------------------------
 class TopK(AggregateFunction):
+    """The k largest values, largest first; among equals the earlier arrival stays ahead."""
+
     def __init__(self, name, ty, k, distinct):
         super().__init__(name, t.array(ty), intermediate_type=t.array(ty))
         self._k, self._distinct = k, distinct
@@ -144,37 +171,79 @@ class TopK(AggregateFunction):
     def initialize(self):
         return []
 
-    def aggregate(self, acc, v):
+    def _entry(self, *values):
+        """The accumulated element for one row, or None when the row is skipped."""
+        return values[0]
+
+    @staticmethod
+    def _key(entry):
+        return entry
+
+    def aggregate(self, acc, *values):
+        v = self._entry(*values)
         if v is None or (self._distinct and v in acc):
             return acc
         acc.append(v)
-        acc.sort(reverse=True)
+        acc.sort(key=self._key, reverse=True)
         del acc[self._k:]
         return acc
 
     def merge(self, a, b):
         out = list(a)
         for v in b:
-            self.aggregate(out, v)
-        return out
+            if not (self._distinct and v in out):
+                out.append(v)
+        out.sort(key=self._key, reverse=True)
+        return out[:self._k]
 
     def result(self, acc):
-        return list(acc)
+        return _copy(acc)
+
+
+class TopKWithColumns(TopK):
+    """TOPK(sort_col, other..., k): each element is a STRUCT of the sort value (``sort_col``)
+    and the other columns of the same row (``col0``, ``col1``, ...), ordered by sort_col."""
+
+    def __init__(self, name, types, k):
+        fields = [("sort_col", types[0])] + [("col%d" % i, ty) for i, ty in enumerate(types[1:])]
+        super().__init__(name, t.struct(fields), k, False)
+        self.value_args = len(types)
+        self._names = [n for n, _ in fields]
+
+    def _entry(self, *values):
+        if values[0] is None:
+            return None
+        return dict(zip(self._names, values))
+
+    @staticmethod
+    def _key(entry):
+        return entry["sort_col"]
+
+
+def _k_arg(name, cs, i):
+    k = _const(name, cs, i)
+    if k is None or k < 1:
+        raise KsqlStatementError("%s: k must be greater than 0" % name)
+    return int(k)
 
 
 def _topk(name, distinct):
     def make(ts, cs):
-        k = _const(name, cs, 1)
-        if k is None or k < 1:
-            raise KsqlStatementError("%s: k must be greater than 0" % name)
-        return TopK(name, ts[0], int(k), distinct)
+        return TopK(name, ts[0], _k_arg(name, cs, 1), distinct)
     return make
+
+
+def _topk_with_columns(ts, cs):
+    return TopKWithColumns("TOPK", [a if a.base != "NULL" else t.STRING for a in ts[:-1]],
+                           _k_arg("TOPK", cs, len(ts) - 1))
 
 
 for _p in ("INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "STRING", "DATE", "TIME", "TIMESTAMP"):
     aggregate("TOPK", ["%s col" % _p, "INTEGER k"], "The k largest values, largest first.")(
         _topk("TOPK", False))
+    aggregate("TOPK", ["%s col" % _p, "ANY otherCols", "INTEGER k"],
+              "The rows with the k largest values of col, largest first, as STRUCTs of "
+              "sort_col and the other columns (col0, col1, ...).",
+              variadic=True, variadic_at=1)(_topk_with_columns)
     aggregate("TOPKDISTINCT", ["%s col" % _p, "INTEGER k"],
               "The k largest distinct values, largest first.")(_topk("TOPKDISTINCT", True))
-
-_ = _hashable

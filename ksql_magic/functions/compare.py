@@ -51,10 +51,20 @@ def _make(name: str, pick):
             if conv:
                 vals = [_parse_temporal(conv, x) if isinstance(x, str) else x for x in vals]
             return pick(vals) if vals else None
-        params = [target if a is None or a.base != "STRING" or not conv else a
-                  for a in arg_types]
-        return ResolvedScalar(name, fn, params, target)
+        return ResolvedScalar(name, fn, _param_types(target, arg_types, conv), target)
     return resolve
+
+
+def _param_types(target: t.SqlType, arg_types: list, conv) -> list:
+    """What each argument is converted to before the call. DECIMAL arguments keep their own
+    precision and scale: ksqlDB compares the BigDecimals as given and returns the winner
+    unchanged (so its scale is the argument's), only the declared type is the widened one."""
+    out = []
+    for a in arg_types:
+        keep = a is not None and (a.base == "DECIMAL" and target.base == "DECIMAL"
+                                  or a.base == "STRING" and conv)
+        out.append(a if keep else target)
+    return out
 
 
 scalar_resolver("GREATEST", "MATHEMATICAL", "The largest non-NULL argument.")(

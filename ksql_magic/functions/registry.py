@@ -49,6 +49,10 @@ class Overload:
     variadic: bool = False
     factory: bool = False             # impl(arg_types, return_type) -> the per-record callable
     description: str = ""
+    variadic_at: int = -1             # which parameter repeats (aggregates may repeat a middle one)
+
+    def _repeated(self) -> int:
+        return self.variadic_at % len(self.params)
 
     def expand(self, n: int) -> list | None:
         """The patterns for ``n`` actual arguments, or None if the count cannot match."""
@@ -57,12 +61,13 @@ class Overload:
             return self.params if n == k else None
         if n < k - 1:
             return None
-        return self.params[:-1] + [self.params[-1]] * (n - k + 1)
+        i = self._repeated()
+        return self.params[:i] + [self.params[i]] * (n - k + 1) + self.params[i + 1:]
 
     def signature(self, fname: str) -> str:
         parts = []
         for i, (p, nm) in enumerate(zip(self.params, self.names)):
-            text = sig.show(p) + ("..." if self.variadic and i == len(self.params) - 1 else "")
+            text = sig.show(p) + ("..." if self.variadic and i == self._repeated() else "")
             parts.append(text + (" " + nm if nm else ""))
         return "%s(%s)" % (fname, ", ".join(parts))
 
@@ -118,7 +123,8 @@ def _declare(kind, names, category, description, overload, resolver=None):
             d.description = description
 
 
-def make_overload(params, returns, impl, variadic=False, factory=False, description=""):
+def make_overload(params, returns, impl, variadic=False, factory=False, description="",
+                  variadic_at=-1):
     """An Overload from pattern texts (``'ARRAY<T> list'``) or SqlTypes."""
     pats, names = [], []
     for p in params:
@@ -127,7 +133,7 @@ def make_overload(params, returns, impl, variadic=False, factory=False, descript
         names.append(nm)
     if isinstance(returns, str):
         returns = sig.parse_type(returns)
-    return Overload(pats, names, returns, impl, variadic, factory, description)
+    return Overload(pats, names, returns, impl, variadic, factory, description, variadic_at)
 
 
 def scalar(names, params, returns, category="OTHER", description="", variadic=False,
@@ -148,12 +154,14 @@ def scalar_resolver(names, category, description=""):
     return deco
 
 
-def aggregate(names, params, description="", variadic=False, returns=None):
+def aggregate(names, params, description="", variadic=False, returns=None, variadic_at=-1):
     """Declare an aggregate overload; the decorated factory is
-    ``factory(arg_types, constant_args) -> AggregateFunction``."""
+    ``factory(arg_types, constant_args) -> AggregateFunction``. ``variadic_at`` names the
+    repeated parameter when it is not the last (ksqlDB's TOPK(col, other..., k))."""
     def deco(factory):
         _declare("aggregate", names, "AGGREGATE", description,
-                 make_overload(params, returns or t.NULL, factory, variadic, False, description))
+                 make_overload(params, returns or t.NULL, factory, variadic, False, description,
+                               variadic_at))
         return factory
     return deco
 
