@@ -327,9 +327,10 @@ def _close_all() -> None:
 
 
 def _by_sink_topic(queries) -> list[list]:
-    """Queries grouped by the topic they write (push queries each alone), in creation order."""
+    """Queries grouped by the topic they write (a push query, or one run on Flink, alone),
+    in creation order."""
     groups: dict = {}
     for q in queries:
-        topic = getattr(q.sink, "topic", None)
+        topic = getattr(getattr(q, "sink", None), "topic", None)
         groups.setdefault(id(q) if topic is None else topic, []).append(q)
     return list(groups.values())

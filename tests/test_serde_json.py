@@ -190,3 +190,9 @@ def test_rows_round_trip_through_the_compiled_reader_with_odd_names():
     s = serde(cols)
     row = [1, "x", True]
     assert s.deserialize(s.serialize(row)) == row
+
+
+@pytest.mark.parametrize("value_type, value, text", [(T.STRING, "x", b'"x"'), (T.DOUBLE, 1.5, b"1.5")])
+def test_null_map_key_is_written_as_the_text_null(value_type, value, text):
+    s = serde([("TAGS", T.map_of(T.STRING, value_type))])
+    assert s.serialize([{"a": value, None: value}]) == b'{"TAGS":{"a":%s,"null":%s}}' % (text, text)

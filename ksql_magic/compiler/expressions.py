@@ -18,7 +18,7 @@ from .. import types as T
 from ..errors import KsqlError, KsqlStatementError
 from ..sql import ast
 from ..types import SqlType
-from . import casts
+from . import casts, coercion
 from .scope import Scope
 
 try:
@@ -183,6 +183,10 @@ class ExprCompiler:
     def predicate(self, expr: ast.Expr, clause: str) -> Callable[[list], Any]:
         try:
             c = self.compile(expr)
+        except coercion.CoercionError as e:
+            e.message = "Invalid Predicate: " + e.message
+            e.args = (e._format(),)
+            raise
         except KsqlStatementError as e:
             if e.message.startswith("Cannot compare"):
                 e.message = "Error in %s expression: %s" % (clause, e.message)
@@ -319,39 +323,21 @@ class ExprCompiler:
                     "(None if %s is None or %s is None else False)))" % (x, a.code, y, b.code, x, y))
         return Compiled(code, T.BOOLEAN)
 
-    def _coerce_literal(self, node, c: Compiled, target: SqlType, other, in_list: bool) -> Compiled:
+    def _coerce_literal(self, node, c: Compiled, target: SqlType, other) -> Compiled:
         """A string literal compared with ROWTIME / WINDOWSTART / WINDOWEND is a timestamp;
-        in an IN list it is read as the operand's type (ksqlDB); elsewhere it stays a STRING
-        (and the comparison is a type error, as in ksqlDB)."""
+        elsewhere it stays a STRING (and the comparison is a type error, as in ksqlDB)."""
         if not (isinstance(node, ast.Literal) and isinstance(node.value, str)):
             return c
-        text = node.value
         if isinstance(other, ast.ColumnRef) and other.name in ("ROWTIME", "WINDOWSTART", "WINDOWEND") \
                 and target.is_integral:
             try:
                 from ..temporal import parse_timestamp
-                return Compiled(repr(parse_timestamp(text)), target)
+                return Compiled(repr(parse_timestamp(node.value)), target)
             except ValueError:
                 pass
-        if not in_list or target.base not in ("INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "BOOLEAN"):
-            return c
-        if target.base == "BOOLEAN":
-            word = text.strip().lower()
-            if not word or not any(w.startswith(word) for w in ("true", "false", "yes", "no")):
-                raise _err(node, 'invalid input syntax for type BOOLEAN: "%s".' % text)
-            return Compiled(repr(word[0] in "ty"), target)
-        try:
-            value = casts.converter(T.STRING, target)(text)
-        except Exception:  # noqa: BLE001
-            value = None
-        if value is None:
-            raise _err(node, 'invalid input syntax for type %s: "%s".' % (target.base, text))
-        if target.base == "INTEGER" and not T.INT32_MIN <= value <= T.INT32_MAX:
-            target = T.BIGINT     # compared as the wider number: simply never equal
-        return Compiled(self._const(value), target)
+        return c
 
-    def comparable(self, e: ast.Node, left_node, right_node, a: Compiled, b: Compiled, opname: str,
-                   in_list: bool = False):
+    def comparable(self, e: ast.Node, left_node, right_node, a: Compiled, b: Compiled, opname: str):
         """Bring two operands to a common comparable type, or raise ksqlDB's message."""
         ta, tb = a.type, b.type
         if ta.base == "NULL" and tb.base == "NULL" and opname not in ("IS_DISTINCT_FROM",):
@@ -361,10 +347,10 @@ class ExprCompiler:
         if ta.base == "NULL" or tb.base == "NULL":
             return a, b
         if tb.base == "STRING" and ta.base != "STRING":
-            b = self._coerce_literal(right_node, b, ta, left_node, in_list)
+            b = self._coerce_literal(right_node, b, ta, left_node)
             tb = b.type
         elif ta.base == "STRING" and tb.base != "STRING":
-            a = self._coerce_literal(left_node, a, tb, right_node, in_list)
+            a = self._coerce_literal(left_node, a, tb, right_node)
             ta = a.type
         if ta.is_numeric and tb.is_numeric:
             if ta.base == "DOUBLE" or tb.base == "DOUBLE":
@@ -476,37 +462,32 @@ class ExprCompiler:
         return Compiled("(None if (%s:=%s) is None or (%s:=%s) is None or (%s:=%s) is None else %s)"
                         % (x, a1.code, l, lo.code, h, hi.code, test), T.BOOLEAN)
 
+    def _user_list(self, nodes) -> tuple[Optional[SqlType], list[str]]:
+        """The common type of a user-written list (IN, ARRAY[...], MAP(...)) and each item's
+        code converted to it; (None, codes as they are) if every item is NULL."""
+        compiled = [self._c(n) for n in nodes]
+        users = coercion.UserList(self._c, self._const)
+        common = users.common_type([(n, None if c.type.base == "NULL" else c.type)
+                                    for n, c in zip(nodes, compiled)])
+        if common is None:
+            return None, [c.code for c in compiled]
+        return common, [users.convert(n, c, common) for n, c in zip(nodes, compiled)]
+
     def _c_InList(self, e: ast.InList) -> Compiled:
-        a = self._c(e.operand)
-        items = []
-        for it in e.items:
-            c = self._c(it)
-            if isinstance(it, ast.Literal) and it.value is not None and a.type.base == "STRING" \
-                    and c.type.base != "STRING":
-                # ksqlDB compares a STRING with a literal of another type as text
-                c = self.convert(c, T.STRING, it, explicit=True)
-                items.append(Compiled(self._const(self.to_function(c)([])), T.STRING))
-                continue
-            try:
-                _, c = self.comparable(e, e.operand, it, a, c, "EQUAL", in_list=True)
-            except KsqlStatementError:
-                if a.type.base == c.type.base == "ARRAY" and (T.can_widen(a.type, c.type)
-                                                                or T.can_widen(c.type, a.type)):
-                    items.append(c)
-                    continue
-                raise
-            items.append(c)
+        """Operand and items take their common type first (ksqlDB), then compare by value."""
+        _, codes = self._user_list((e.operand,) + tuple(e.items))
+        operand, items = codes[0], codes[1:]
         if not items:
-            return Compiled("(None if (%s) is None else %s)" % (a.code, "True" if e.negated else "False"),
+            return Compiled("(None if (%s) is None else %s)" % (operand, "True" if e.negated else "False"),
                             T.BOOLEAN)
         x, f = self._tmp(), self._tmp()
-        lst = "(" + ", ".join(c.code for c in items) + ",)"
+        lst = "(" + ", ".join(items) + ",)"
         if e.negated:
             code = ("(None if (%s:=%s) is None else (False if %s in (%s:=%s) else "
-                    "(None if None in %s else True)))" % (x, a.code, x, f, lst, f))
+                    "(None if None in %s else True)))" % (x, operand, x, f, lst, f))
         else:
             code = ("(None if (%s:=%s) is None else (True if %s in (%s:=%s) else "
-                    "(None if None in %s else False)))" % (x, a.code, x, f, lst, f))
+                    "(None if None in %s else False)))" % (x, operand, x, f, lst, f))
         return Compiled(code, T.BOOLEAN)
 
     def _c_Case(self, e: ast.Case) -> Compiled:
@@ -555,32 +536,24 @@ class ExprCompiler:
         return Compiled("%s(r)" % f, dst) if c.code != a.code else Compiled(c.code, dst)
 
     def _c_ArrayConstructor(self, e: ast.ArrayConstructor) -> Compiled:
-        items = [self._c(i) for i in e.items]
-        et = T.common_type([i.type for i in items])
-        if et is None:
-            raise _err(e, "invalid input syntax for type %s: array elements have different types"
-                       % items[0].type)
-        if et.base == "NULL":
-            if items:
-                raise _err(e, "Cannot construct an array with all NULL elements "
-                              "(see https://github.com/confluentinc/ksql/issues/4239). As a "
-                              "workaround, you may cast a NULL value to the desired type.")
+        if not e.items:
             return Compiled("[]", T.array(T.NULL))
-        return Compiled("[%s]" % ", ".join(self.convert(i, et, e).code for i in items), T.array(et))
+        et, codes = self._user_list(e.items)
+        if et is None:
+            raise _err(e, "Cannot construct an array with all NULL elements "
+                          "(see https://github.com/confluentinc/ksql/issues/4239). As a "
+                          "workaround, you may cast a NULL value to the desired type.")
+        return Compiled("[%s]" % ", ".join(codes), T.array(et))
 
     def _c_MapConstructor(self, e: ast.MapConstructor) -> Compiled:
-        keys = [self._c(k) for k, _ in e.entries]
-        vals = [self._c(v) for _, v in e.entries]
-        kt = T.common_type([k.type for k in keys])
-        vt = T.common_type([v.type for v in vals])
-        if kt is None or vt is None:
-            raise _err(e, "Cannot construct a map with mismatching key or value types")
-        if kt.base == "NULL":
+        """Keys and values each take their common type; a NULL key is kept, as in ksqlDB."""
+        kt, keys = self._user_list([k for k, _ in e.entries])
+        vt, vals = self._user_list([v for _, v in e.entries])
+        if kt is None:
             raise _err(e, "Cannot construct a map with all NULL keys")
-        if vt.base == "NULL":
+        if vt is None:
             raise _err(e, "Cannot construct a map with all NULL values")
-        body = ", ".join("%s: %s" % (self.convert(k, kt, e).code, self.convert(v, vt, e).code)
-                         for k, v in zip(keys, vals))
+        body = ", ".join("%s: %s" % kv for kv in zip(keys, vals))
         return Compiled("{%s}" % body, T.map_of(kt, vt))
 
     def _c_StructConstructor(self, e: ast.StructConstructor) -> Compiled:

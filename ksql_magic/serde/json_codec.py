@@ -47,7 +47,7 @@ def _text(obj) -> str:
     if t is float:
         if obj != obj or obj in (float("inf"), float("-inf")):
             return "null"           # as orjson does
-        return repr(obj)
+        return _float_text(obj)
     if t is PlainFragment:
         return obj.contents
     if t is dict:
@@ -55,6 +55,19 @@ def _text(obj) -> str:
     if t is list or t is tuple:
         return "[" + ",".join(_text(v) for v in obj) + "]"
     raise PlainEncodeError("Type is not JSON serializable: %s" % t.__name__)
+
+
+def _float_text(x: float) -> str:
+    """orjson's float text: Python's shortest digits, but 1e-5 <= |x| < 1e-4 written out in
+    full (0.0000125) and negative exponents without zero padding (1e-7, not 1e-07)."""
+    r = repr(x)
+    if "e-" not in r:
+        return r
+    mantissa, exp = r.split("e-")
+    if exp != "05":
+        return mantissa + "e-" + exp.lstrip("0")
+    sign, digits = ("-", mantissa[1:]) if mantissa[0] == "-" else ("", mantissa)
+    return sign + "0.0000" + digits.replace(".", "")
 
 
 def _key(k) -> str:

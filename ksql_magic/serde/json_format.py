@@ -345,10 +345,15 @@ def _enc_array(t):
 
 
 def _enc_map(t):
+    """A NULL key (MAP(NULL := ...) keeps one) is written "null", as Jackson writes it."""
     e = encoder(t.value)
     if e is None:
-        return None
-    return lambda v: {k: None if x is None else e(x) for k, x in v.items()}
+        return lambda v: {_map_key(k): x for k, x in v.items()} if None in v else v
+    return lambda v: {_map_key(k): None if x is None else e(x) for k, x in v.items()}
+
+
+def _map_key(k):
+    return "null" if k is None else k
 
 
 def _enc_struct(t):

@@ -1,10 +1,11 @@
 """Checks a (format, columns, properties) choice the way ksqlDB does, with its messages.
 
 Run when a source or a query's sink is created, before any record flows: unknown formats,
-NONE with columns, map-typed key columns, WRAP_SINGLE_VALUE misuse, types a format cannot
-carry (DELIMITED: primitives only; KAFKA: one INTEGER/BIGINT/DOUBLE/STRING/BYTES column;
-JSON: maps with STRING keys only) and delimiter values. Key-side type errors are wrapped the
-way ksqlDB reports them ("Key format does not support schema. ... reason: ...").
+WITH properties the format has no config for, NONE with columns, map-typed key columns,
+WRAP_SINGLE_VALUE misuse, types a format cannot carry (DELIMITED: primitives only; KAFKA: one
+INTEGER/BIGINT/DOUBLE/STRING/BYTES column; JSON: maps with STRING keys only) and delimiter
+values. Key-side type errors are wrapped the way ksqlDB reports them ("Key format does not
+support schema. ... reason: ...").
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ FORMATS = ("JSON", "DELIMITED", "KAFKA", "NONE")
 # Formats ksqlDB knows that need a schema registry (out of scope here).
 REGISTRY_FORMATS = ("AVRO", "PROTOBUF", "PROTOBUF_NOSR", "JSON_SR")
 _COMPLEX = ("ARRAY", "MAP", "STRUCT")
+# WITH properties that configure the key / value format, by the name ksqlDB gives the config.
+_FORMAT_CONFIGS = {
+    True: {"KEY_DELIMITER": "delimiter", "KEY_SCHEMA_FULL_NAME": "fullSchemaName",
+           "KEY_SCHEMA_ID": "schemaId"},
+    False: {"VALUE_DELIMITER": "delimiter", "VALUE_AVRO_SCHEMA_FULL_NAME": "fullSchemaName",
+            "VALUE_SCHEMA_FULL_NAME": "fullSchemaName", "VALUE_SCHEMA_ID": "schemaId"},
+}
+# The configs each in-scope format accepts (the others accept none).
+_SUPPORTED_CONFIGS = {"DELIMITED": ("delimiter",)}
 _BAD_DELIMITER = ("Failed to prepare statement: Configuration %s is invalid: %s\n"
                   "Example valid value: ';'")
 _EMPTY_DELIMITER = ("Delimiter cannot be empty, if you meant to have a tab or space for "
@@ -59,6 +69,7 @@ def validate_format(fmt, columns, *, is_key: bool, properties: dict | None = Non
     """Raise KsqlStatementError with ksqlDB's message if ``fmt`` cannot carry ``columns``."""
     properties = properties or {}
     name = normalize_format(fmt)
+    _check_configs(name, properties, is_key)
     columns = list(columns)
     if name == "NONE" and columns:
         raise KsqlStatementError("The 'NONE' format can only be used when no columns are "
@@ -77,6 +88,18 @@ def validate_format(fmt, columns, *, is_key: bool, properties: dict | None = Non
             "Key format does not support schema.\nformat: %s\nschema: Persistence{columns=%s, "
             "features=[]}\nreason: %s" % (name, column_list(columns, True), reason))
     raise KsqlStatementError(reason)
+
+
+def _check_configs(name: str, properties: dict, is_key: bool) -> None:
+    """A WITH property configuring something the format does not have is an error
+    (e.g. VALUE_AVRO_SCHEMA_FULL_NAME with JSON), not silently ignored."""
+    supported = _SUPPORTED_CONFIGS.get(name, ())
+    unsupported = list(dict.fromkeys(
+        config for prop, config in _FORMAT_CONFIGS[is_key].items()
+        if prop in properties and config not in supported))
+    if unsupported:
+        raise KsqlStatementError("%s does not support the following configs: [%s]"
+                                 % (name, ", ".join(unsupported)))
 
 
 def _check_map_keys(columns) -> None:
