@@ -315,13 +315,13 @@ def order_key(rec) -> tuple:
     return rec.seq or (rec.timestamp, rec.topic, rec.partition, rec.offset)
 
 
-def poll_merged_together(queries: list, max_records: int = 5000) -> int:
+def poll_merged_together(queries: list) -> int:
     """One round for queries writing to the same topic (INSERT INTO beside its CREATE ...
     AS): their records interleaved as one query's would be, each run's outputs written
     before the next run, so the shared topic holds them in drain()'s order."""
     if len(queries) == 1:
-        return queries[0].poll_merged(max_records)
-    heads = [((qi,) + k, buf) for qi, q in enumerate(queries) for k, buf in q.heads(max_records)]
+        return queries[0].poll_merged()
+    heads = [((qi,) + k, buf) for qi, q in enumerate(queries) for k, buf in q.heads()]
     if not heads:
         return 0
     for q in queries:
