@@ -82,8 +82,10 @@ class CollectList(AggregateFunction):
 
 
 class CollectSet(CollectList):
-    """Distinct values in arrival order, up to ``ksql.functions.collect_set.limit``."""
+    """Distinct values in arrival order, up to ``ksql.functions.collect_set.limit``. No undo
+    (a value seen twice cannot be taken back once), so, as in ksqlDB, not over a table."""
 
+    supports_undo = False
     LIMIT_PROPERTY = "ksql.functions.collect_set.limit"
 
     def aggregate(self, acc, v):
