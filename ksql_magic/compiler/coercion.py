@@ -22,14 +22,10 @@ from typing import Optional
 from .. import types as T
 from ..errors import KsqlStatementError
 from ..sql import ast
+from ..sql.format import format_expression
 from ..types import SqlType
 from . import casts
 
-try:
-    from ..sql.format import format_expression
-except ImportError:  # pragma: no cover - bring-up only
-    def format_expression(e):
-        return type(e).__name__
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _RANK = {"INTEGER": 0, "BIGINT": 1, "DECIMAL": 2, "DOUBLE": 3}
