@@ -45,6 +45,7 @@ class Source:
     sql: str = ""
     query_id: Optional[str] = None     # the persistent query writing it, if any
     is_source_table: bool = False      # CREATE SOURCE TABLE / STREAM: read-only
+    is_cas_target: bool = False        # made by CREATE ... AS SELECT (ALTER refuses it)
 
     @property
     def key_columns(self) -> list[Column]:

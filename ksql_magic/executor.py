@@ -6,16 +6,16 @@ one function. Listing statements (SHOW, DESCRIBE, EXPLAIN) live in ``show.py``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 from . import show
 from .catalog import Column, QueryInfo, Source, WindowInfo
-from .errors import KsqlStatementError
+from .errors import KsqlError, KsqlStatementError
 from .planner import Planner
 from .results import QueryHandle, Result
 from .runtime.query import Query
 from .runtime.sink import HandleSink, TopicSink
-from .errors import KsqlError
 from .serde import validate_format as _validate_format
 from .sql import ast
 
@@ -73,7 +73,6 @@ def _formats(props: dict, engine, node, default_key="KAFKA", default_value=None)
 
 def _resolve_type(engine, t, node):
     """Replace CREATE TYPE names anywhere inside a type with what they stand for."""
-    from dataclasses import replace
     if t.base == "NAMED":
         found = engine.catalog.types.get(t.name)
         if found is None:
@@ -297,7 +296,7 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
     query_id = engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS", stmt.name)
     sink = Source(stmt.name, stmt.kind, topic, cols, key_fmt, value_fmt, sink_props,
                   timestamp_column=ts, timestamp_format=props.get("TIMESTAMP_FORMAT"),
-                  window=plan.windowed, sql=stmt.text, query_id=query_id)
+                  window=plan.windowed, sql=stmt.text, query_id=query_id, is_cas_target=True)
     _set_output_timestamp(plan, sink, stmt)
     old = engine.catalog.sources.get(stmt.name)
     if old is not None and old.query_id:
@@ -459,6 +458,35 @@ def drop(engine, stmt: ast.Drop) -> Result:
     return Result("message", "Source `%s` (topic: %s) was dropped." % (src.name, src.topic))
 
 
+def alter_source(engine, stmt: ast.AlterSource) -> Result:
+    """ALTER STREAM|TABLE ... ADD COLUMN: new value columns for what later statements see;
+    queries already running keep the schema they were planned with (as in ksqlDB)."""
+    src = engine.catalog.sources.get(stmt.name)
+    if src is None:
+        raise _err(stmt, "Source %s does not exist." % stmt.name)
+    if src.kind != stmt.kind:
+        raise _err(stmt, "Incompatible data source type is %s, but statement was ALTER %s"
+                   % (src.kind, stmt.kind))
+    if src.is_source_table:
+        raise _err(stmt, "Cannot alter %s '%s': ALTER operations are not supported on source %ss."
+                   % (src.kind.lower(), stmt.name, src.kind.lower()))
+    if src.is_cas_target:
+        raise _err(stmt, "ALTER command is not supported for CREATE ... AS statements.")
+    taken = {c.name for c in src.columns}
+    added = []
+    for c in stmt.columns:
+        if c.name in taken:
+            raise _err(c, "Cannot add column `%s` to schema. A column with the same name "
+                          "already exists." % c.name)
+        taken.add(c.name)
+        added.append(Column(c.name, _resolve_type(engine, c.type, c), "VALUE"))
+    columns = src.columns + added
+    validate_format(src.value_format, [(c.name, c.type) for c in columns if c.namespace == "VALUE"],
+                    is_key=False, properties=src.properties, node=stmt)
+    engine.catalog.sources[stmt.name] = replace(src, columns=columns, sql=stmt.text)
+    return Result("message", "%s %s altered." % (src.kind.title(), stmt.name))
+
+
 def create_type(engine, stmt: ast.CreateType) -> Result:
     if stmt.name in engine.catalog.types:
         if stmt.if_not_exists:
@@ -505,6 +533,7 @@ HANDLERS = {
     ast.Terminate: terminate,
     ast.Drop: drop,
     ast.CreateType: create_type,
+    ast.AlterSource: alter_source,
     ast.SetProperty: set_property,
     ast.UnsetProperty: unset_property,
     ast.Define: define,
