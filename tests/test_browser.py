@@ -2,15 +2,16 @@
 driven by Playwright (never a downloaded browser).
 
 Reads from the page's DOM that the live table and chart change while another cell runs,
-that Stop stops them, that a trivial cell answers in under a second while 10,000 events/s
-stream into a windowed aggregate, and that the widget's update rate stays within
-``refresh_rate``. Saves a screenshot to build/browser/.
+that Stop stops them, that a trivial cell answers in under a second (median of five runs)
+while 10,000 events/s stream into a windowed aggregate, and that the widget's update rate
+stays within ``refresh_rate``. Saves a screenshot to build/browser/.
 """
 
 import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -29,6 +30,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync"]
 REFRESH_RATE = 4
 FAST_COUNT = 300_000            # 30 s at 10,000 events/s: long enough to measure in
+TRIVIAL_RUNS = 5                # the median of five: one scheduler hiccup on a loaded
+                                # 2-core machine (browser, server and kernel share it)
+                                # is not the kernel's responsiveness
 
 # Cell indexes in notebooks/04_fraud_detection.ipynb (see scripts/make_notebooks.py).
 CONFIG, FRAUD, DATAGEN, ONE_PLUS_ONE, CHECK, FAST, COUNTS, TWO_PLUS_TWO = 2, 4, 5, 7, 8, 10, 11, 12
@@ -143,6 +147,21 @@ def run_cell(pg, index: int) -> float:
     return sent
 
 
+def answer_time(pg, index: int, answer: str, seconds: float = 10) -> float:
+    """Run cell ``index`` again and return the seconds from Shift+Enter until its new
+    execution count and ``answer`` show in the page (checked in the page every 50 ms)."""
+    before = prompt(pg, index)
+    sent = run_cell(pg, index)
+    pg.wait_for_function("""([i, before, answer]) => {
+        const c = document.querySelectorAll('.jp-Notebook .jp-Cell')[i];
+        const p = c.querySelector('.jp-InputPrompt').textContent;
+        const out = c.querySelector('.jp-OutputArea-output');
+        return p !== before && !p.includes('*') && /[0-9]/.test(p)
+            && out !== null && out.textContent.includes(answer);
+    }""", arg=[index, before, answer], polling=50, timeout=seconds * 1000)
+    return time.monotonic() - sent
+
+
 def prompt(pg, index: int) -> str:
     return cell(pg, index).locator(".jp-InputPrompt").first.inner_text()
 
@@ -210,10 +229,9 @@ def test_fraud_notebook_live_in_the_browser(page):
     wait_done(page, COUNTS, 60)
     time.sleep(3)
     counts_status = view_state(page, COUNTS)["status"]
-    sent = run_cell(page, TWO_PLUS_TWO)
-    cell(page, TWO_PLUS_TWO).locator(".jp-OutputArea-output:has-text('4')").wait_for(timeout=10_000)
-    latency = time.monotonic() - sent
-    assert latency < 1.0, "trivial cell took %.2f s while streaming" % latency
+    latencies = [answer_time(page, TWO_PLUS_TWO, "4") for _ in range(TRIVIAL_RUNS)]
+    latency = statistics.median(latencies)
+    assert latency < 1.0, "trivial cell took %s s while streaming" % latencies
 
     # The widget's update rate stays within refresh_rate while the stream runs.
     rate = page.evaluate("""([i, ms]) => new Promise(resolve => {
@@ -237,7 +255,7 @@ def test_fraud_notebook_live_in_the_browser(page):
     cell(page, FRAUD).scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "fraud_stopped.png"), full_page=False)
     (ARTIFACTS / "timings.json").write_text(json.dumps(
-        {"trivial_cell_s": latency, "table_updates_per_s": rate,
+        {"trivial_cell_s": latencies, "trivial_cell_median_s": latency, "table_updates_per_s": rate,
          "counts_status": counts_status, "fraud_status_before_stop": before["status"]},
         indent=2))
     run_cell(page, TWO_PLUS_TWO + 2)     # %ksql stop all
