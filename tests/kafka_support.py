@@ -234,10 +234,25 @@ def on_each_broker(request, monkeypatch):
         return
     broker = TansuBroker().start()
     monkeypatch.setenv("KSQL_MAGIC_BOOTSTRAP", broker.bootstrap)
+    engines = _record_engines(monkeypatch)
     try:
         yield request.param
     finally:
+        for engine in engines:      # their clients' threads would retry the stopped broker
+            engine.close()
         broker.stop()
+
+
+def _record_engines(monkeypatch) -> list:
+    """Every Engine built until the test ends, so the fixture can close them."""
+    from ksql_magic.engine import Engine
+    built, init = [], Engine.__init__
+
+    def recording_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        built.append(self)
+    monkeypatch.setattr(Engine, "__init__", recording_init)
+    return built
 
 
 __all__ = ["tansu", "_proxied_tansu", "proxy", "client", "broker", "topic_name", "on_each_broker",
