@@ -202,8 +202,11 @@ def test_enriched_payments_on_flink_equals_pandas_as_of_merge(cluster):
     create_topics(cluster.bootstrap_servers, users_topic, pay_topic, out_topic)
     users = [("u%02d" % i, rnd.choice(["JP", "US", "DE"]), BASE + i) for i in range(30)]
     users += [("u03", "FR", BASE + 500_000), ("u07", "BR", BASE + 700_000)]   # moves
+    # A temporal join emits a payment once both sides' watermarks pass it: each topic ends
+    # with a sentinel far in the future (the idle timeout did not always advance the table's).
     produce(cluster.bootstrap_servers, users_topic,
-            [(u.encode(), {"COUNTRY": c}, ts) for u, c, ts in users])
+            [(u.encode(), {"COUNTRY": c}, ts) for u, c, ts in users]
+            + [(b"sentinel", {"COUNTRY": "--"}, SENTINEL_TS)])
     payments = [(i, "u%02d" % rnd.randint(0, 39), round(rnd.uniform(1, 500), 2),
                  BASE + 1000 + i * 3000) for i in range(400)]
     produce(cluster.bootstrap_servers, pay_topic,

@@ -69,6 +69,22 @@ def test_split_to_map():
     assert call("split_to_map", "a=1;b=2", ";", "=") == {"a": "1", "b": "2"}
 
 
+def test_split_to_map_takes_first_two_pieces_of_an_entry():
+    assert call("split_to_map", "fruit=kiwi=green;size=s", ";", "=") == {"fruit": "kiwi", "size": "s"}
+
+
+def test_split_to_map_skips_empty_and_undelimited_entries():
+    assert call("split_to_map", ";;colour;shape=round;", ";", "=") == {"shape": "round"}
+
+
+def test_split_to_map_later_duplicate_key_wins():
+    assert call("split_to_map", "k=1,k=2", ",", "=") == {"k": "2"}
+
+
+def test_split_to_map_equal_delimiters_is_null():
+    assert call("split_to_map", "a=b", "=", "=") is None
+
+
 def test_initcap():
     assert call("initcap", "hELLO wORLD") == "Hello World"
 

@@ -77,18 +77,18 @@ def test_status_reports_cut_then_connected(proxied, proxy):
     assert proxied.status() == "connected"
 
 
-@pytest.mark.xfail(strict=False, reason="reconnect timing can exceed the client timeout when the "
-                   "2-core machine is saturated by other suites (seen once in a full run)")
 def test_restored_connection_resumes_produce_and_fetch(proxied, proxy, topic_name):
+    # Every call outside the cut may retry: on a saturated 2-core machine a round trip can
+    # exceed the client's 3 s timeout; what is tested is that the same object works again.
     proxied.create_topic(topic_name)
-    proxied.produce(topic_name, b"k", b"before", partition=0)
-    assert [r.value for r in proxied.fetch(topic_name, 0, 0)] == [b"before"]
+    _eventually(lambda: proxied.produce(topic_name, b"k", b"before", partition=0))
+    assert [r.value for r in _eventually(lambda: proxied.fetch(topic_name, 0, 0))][:1] == [b"before"]
     proxy.cut()
     with pytest.raises(BrokerError):
         proxied.fetch(topic_name, 0, 1)
     proxy.restore()
     _eventually(lambda: proxied.produce(topic_name, b"k", b"after", partition=0))
-    values = [r.value for r in proxied.records(topic_name)]
+    values = [r.value for r in _eventually(lambda: proxied.records(topic_name))]
     assert values[0] == b"before" and values[-1] == b"after"
 
 
@@ -102,7 +102,7 @@ def test_restored_connection_resumes_offsets(proxied, proxy, topic_name):
     assert proxied.committed_offsets("g_" + topic_name, topic_name) == {0: 3}
 
 
-def _eventually(action, within: float = 15.0):
+def _eventually(action, within: float = 30.0):
     """Run action until it stops raising BrokerError (clients reconnect with a backoff)."""
     deadline = time.monotonic() + within
     while True:

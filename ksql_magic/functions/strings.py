@@ -189,12 +189,15 @@ def split(s, d):
 @scalar("SPLIT_TO_MAP", ["STRING input", "STRING entryDelimiter", "STRING kvDelimiter"],
         "MAP<STRING, STRING>", S, "Splits 'k1=v1,k2=v2' style text into a map.")
 def split_to_map(s, entry_d, kv_d):
-    if s is None or not entry_d or not kv_d:
+    """As ksqlDB's SplitToMap: empty entries and entries without the key-value delimiter
+    are skipped; the first two pieces are key and value ('a:b:c' -> a: b); a later
+    duplicate key wins; equal delimiters give NULL."""
+    if s is None or not entry_d or not kv_d or entry_d == kv_d:
         return None
     out = {}
     for entry in s.split(entry_d):
-        parts = entry.split(kv_d)
-        if len(parts) == 2:
+        if kv_d in entry:
+            parts = entry.split(kv_d, 2)
             out[parts[0]] = parts[1]
     return out
 
