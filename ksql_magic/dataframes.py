@@ -36,12 +36,14 @@ def from_dataframe(engine, df, topic: str, *, timestamp: Optional[str] = None,
 
 
 def to_dataframe(engine, name: str):
-    """A stream's rows, a table's current rows (pull query), or a topic's raw records."""
+    """A stream's rows, a table's current rows, or a topic's raw records."""
     import pandas as pd
     src = engine.catalog.sources.get(name) or engine.catalog.sources.get(name.upper())
     if src is None:
         recs = engine.broker.records(name)
         return pd.DataFrame([{"partition": r.partition, "offset": r.offset, "timestamp": r.timestamp,
                               "key": r.key, "value": r.value} for r in recs])
-    result = engine.execute("SELECT * FROM `%s`;" % src.name)[0]
-    return result.to_pandas()
+    from .planner import Planner
+    from .pull import snapshot
+    planner = Planner(engine.catalog, engine.functions, engine.properties)
+    return snapshot(engine, planner, src.name).to_pandas()

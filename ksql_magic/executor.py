@@ -251,7 +251,16 @@ def _sink_columns(plan) -> list[Column]:
     return [Column(c.name, c.type, "KEY" if c.is_key else "VALUE") for c in plan.columns]
 
 
+def _no_limit(stmt: ast.CreateAsSelect) -> None:
+    """ksqlDB refuses LIMIT in CREATE ... AS SELECT while building the statement, before it
+    looks at the catalog (INSERT INTO ... SELECT ... LIMIT is not refused there)."""
+    if stmt.query.limit is not None:
+        raise _err(stmt, "Failed to prepare statement: CREATE %s AS SELECT statements don't support "
+                         "LIMIT clause." % stmt.kind)
+
+
 def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
+    _no_limit(stmt)
     if _check_exists(engine, stmt, stmt.kind):
         return Result("message", "%s %s already exists." % (stmt.kind.title(), stmt.name))
     props = _props(stmt)

@@ -11,30 +11,61 @@ from .compiler.scope import Scope
 from .errors import KsqlStatementError
 from .results import Result
 from .runtime.sink import Emit, TopicSink
+from .sql.format import format_expression
 
 
 def _err(node, msg):
     return KsqlStatementError(msg, node.pos.line or None, node.pos.column or None)
 
 
+# Pseudo columns a row may name: ROWTIME sets the record time, the other two only exist once
+# Kafka has stored the record, so ksqlDB refuses a value for them.
+PSEUDO_COLUMNS = ("ROWTIME", "ROWPARTITION", "ROWOFFSET")
+NOT_INSERTABLE = ("ROWPARTITION", "ROWOFFSET")
+
+
+def _check_explicit_count(stmt) -> None:
+    """ksqlDB checks this while building the statement, before it looks the target up."""
+    if stmt.columns and len(stmt.columns) != len(stmt.values):
+        raise _err(stmt, "Failed to prepare statement: Expected number columns and values to match: "
+                         "%d, %d" % (len(stmt.columns), len(stmt.values)))
+
+
+def _target_columns(stmt, target) -> list:
+    """The named columns, or every key and value column when the statement names none."""
+    if stmt.columns:
+        return list(stmt.columns)
+    names = [c.name for c in target.key_columns + target.value_columns]
+    if len(names) != len(stmt.values):
+        raise _err(stmt, "Expected a value for each column. Expected Columns: [%s]. Got [%s]" % (
+            ", ".join("`%s`" % n for n in names), ", ".join(format_expression(v) for v in stmt.values)))
+    return names
+
+
+def _check_column(target, name: str, expr) -> None:
+    """Unknown columns first, then the pseudo columns no row may set (ksqlDB's order)."""
+    if target.column(name) is None and name not in PSEUDO_COLUMNS:
+        raise _err(expr, "Column name `%s` does not exist." % name)
+    if name in NOT_INSERTABLE and target.column(name) is None:
+        raise _err(expr, "Inserting into column `%s` is not allowed." % name)
+
+
 def insert_values(engine, stmt) -> Result:
+    _check_explicit_count(stmt)
     target = engine.catalog.get(stmt.target, stmt.pos)
     if target.is_source_table:
         raise _err(stmt, "Cannot insert values into read-only %s: %s" % (target.kind.lower(), target.name))
-    names = list(stmt.columns) or [c.name for c in target.key_columns + target.value_columns]
-    if len(names) != len(stmt.values):
-        raise _err(stmt, "Expected a value for each column. Expected Columns: %s. Got %s"
-                   % (names, [str(v) for v in stmt.values]))
+    names = _target_columns(stmt, target)
+    for name, expr in zip(names, stmt.values):
+        _check_column(target, name, expr)
     comp = ExprCompiler(Scope(), engine.functions, custom_types=engine.catalog.types)
     given = {}
     for name, expr in zip(names, stmt.values):
         col = target.column(name)
-        if name in ("ROWTIME", "ROWPARTITION", "ROWOFFSET") and col is None:
+        if col is None:      # ROWTIME
             c = comp.compile(expr)
             given[name] = comp.to_function(c)([])
             continue
-        if col is None:
-            raise _err(expr, "Column name %s does not exist." % name)
         c = comp.compile(expr)
         try:
             c = comp.convert(c, col.type, expr, explicit=False)

@@ -123,7 +123,8 @@ class Planner:
                     q = slot.qualifiers[0] if slot.qualifiers else None
                     items.append((ast.ColumnRef(slot.name, q, pos=it.pos), None))
                 if it.source is not None and it.source not in scope.qualifiers():
-                    raise _err(it, "'%s' is not a valid stream/table name or alias." % it.source)
+                    raise _err(it, "Failed to prepare statement: '%s' is not a valid stream/table "
+                                   "name or alias." % it.source)
             elif isinstance(it, ast.StructAll):
                 base_t = self.compiler(scope).compile(it.base).type
                 if base_t.base != "STRUCT":
@@ -165,19 +166,19 @@ class Planner:
             name = alias or default_name(expr, counter, taken)
             taken.add(name)
             self.check_alias(name, alias, expr, persistent)
-            if name in names:
-                raise _err(expr, "Duplicate column name '%s'" % name)
-            names.add(name)
             if isinstance(expr, ast.FunctionCall) and self.registry.kind(expr.name) == "table":
                 fn, t = self.table_function(comp, expr)
+                _check_unique(expr, name, t, names)
                 table_fns.append(len(columns))
                 columns.append(OutputColumn(name, t, fn, False))
                 continue
             if isinstance(expr, ast.FunctionCall) and expr.name == "AS_VALUE" and len(expr.args) == 1:
                 fn, t = comp.function(expr.args[0])
+                _check_unique(expr, name, t, names)
                 columns.append(OutputColumn(name, t, fn, False))
                 continue
             fn, t = comp.function(expr)
+            _check_unique(expr, name, t, names)
             is_key = False
             if isinstance(expr, ast.ColumnRef) and expr.name not in comp.scope.lambda_vars:
                 slot = scope.resolve(expr)
@@ -218,6 +219,14 @@ class Planner:
         fn = comp.to_function(Compiled("%s(%s)" % (call, ", ".join(codes)), resolved.return_type)) \
             if args else (lambda r: [])
         return fn, resolved.return_type
+
+
+def _check_unique(expr, name: str, t, names: set) -> None:
+    """ksqlDB notices a repeated output name when it builds the result schema, so its message
+    carries the column's type."""
+    if name in names:
+        raise _err(expr, "Duplicate value columns found in schema: `%s` %s" % (name, t))
+    names.add(name)
 
 
 def _check_persistent_projection(select, sink_name, kind: str, n_inputs: int, key_slots: dict,

@@ -368,7 +368,8 @@ def _join_items(select: ast.Select, scope: Scope, planner=None) -> list:
     for it in select.items:
         if isinstance(it, ast.AllColumns):
             if it.source is not None and it.source not in scope.qualifiers():
-                raise _err(it, "'%s' is not a valid stream/table name or alias." % it.source)
+                raise _err(it, "Failed to prepare statement: '%s' is not a valid stream/table "
+                               "name or alias." % it.source)
             for s in scope.slots:
                 if s.namespace in ("PSEUDO", "WINDOW"):
                     continue
@@ -446,6 +447,8 @@ def _plan_step(planner, scope, bindings, offsets, total, i, jn, prefix_kind):
     if ltype != rtype and not (ltype.base in ("INTEGER", "BIGINT") and rtype.base in ("INTEGER", "BIGINT")):
         raise _err(jn.on, "Invalid join condition: types don't match. Got %s{%s} = %s{%s}."
                    % (format_expression(lexpr), ltype, format_expression(rexpr), rtype))
+    if fk and rb.source.window is not None:
+        raise _err(jn, "Foreign-key table-table joins are not supported on windowed tables.")
     key_fns = (_column_getter(lexpr, on_scope, 0) or lfn,
                _column_getter(rexpr, on_scope, lw) or (lambda row, f=rfn, w=lw: f([None] * w + row)))
     step = _Step(jn, lexpr, rexpr, key_fns, ltype, (lw, rw),

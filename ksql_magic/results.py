@@ -89,14 +89,21 @@ class QueryHandle:
         self.query = None                     # the runtime Query, set by the engine
 
     # -- fed by the sink ----------------------------------------------------------------
-    def accept(self, emits) -> None:
+    def accept(self, emits, room: Optional[int] = None) -> int:
+        """Apply emitted rows; returns how many reached the view (at most ``room``): a
+        stream's null-value record and a delete of a row the view never had are not
+        delivered, so they do not use up a LIMIT (ksqlDB counts the rows its client gets)."""
+        delivered = 0
         with self._cond:
             for e in emits:
+                if delivered == room:
+                    break
                 key = self._identity(e)
                 if e.value is None:
                     if self.is_table and key in self._state:
                         del self._state[key]
                         self._changes.append(Change("delete", key, {}))
+                        delivered += 1
                     continue
                 row = self._row(e)
                 if self.is_table:
@@ -105,11 +112,13 @@ class QueryHandle:
                 else:
                     self._rows.append(row)
                     self._changes.append(Change("append", key, row))
+                delivered += 1
             overflow = len(self._changes) - self._max_changes
             if overflow > 0:
                 del self._changes[:overflow]
                 self._base += overflow
             self._cond.notify_all()
+        return delivered
 
     def _identity(self, e) -> tuple:
         """Key (and window) of an emitted row: the emitted key, else the key columns' values."""

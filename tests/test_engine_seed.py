@@ -100,7 +100,7 @@ def test_malformed_records_are_skipped_counted_and_logged(engine):
 
 
 def test_pull_query_on_table_answers_from_latest_state(engine):
-    engine.execute("CREATE TABLE users (id VARCHAR PRIMARY KEY, level VARCHAR) "
+    engine.execute("CREATE SOURCE TABLE users (id VARCHAR PRIMARY KEY, level VARCHAR) "
                    "WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);")
     engine.produce("users", '{"LEVEL": "Gold"}', key="u1")
     engine.produce("users", '{"LEVEL": "Platinum"}', key="u1")
@@ -149,7 +149,9 @@ def test_talk_form_key_property_declares_the_key_column(engine):
     assert "pre-0.10 form" in result.message
     assert [c.name for c in engine.catalog.sources["USERS_TABLE"].key_columns] == ["USER_ID"]
     engine.produce("users", '{"COUNTRY": "JP"}', key="u1")
-    assert engine.execute("SELECT * FROM users_table;")[0].rows == [["u1", "JP"]]
+    engine.execute("CREATE TABLE queryable_users AS SELECT * FROM users_table;")
+    engine.drain()
+    assert engine.execute("SELECT * FROM queryable_users;")[0].rows == [["u1", "JP"]]
 
 
 def test_table_without_primary_key_says_how_to_declare_one(engine):

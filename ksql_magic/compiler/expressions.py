@@ -47,6 +47,11 @@ def _err(node: ast.Node, msg: str) -> KsqlStatementError:
     return KsqlStatementError(msg, node.pos.line or None, node.pos.column or None)
 
 
+def _arith_type_name(t: SqlType) -> str:
+    """ksqlDB has no type for a bare NULL literal and prints it as Java's `null`."""
+    return "null" if t.base == "NULL" else str(t)
+
+
 def _wrap32(v):
     return ((v + 0x80000000) & 0xFFFFFFFF) - 0x80000000
 
@@ -307,7 +312,7 @@ class ExprCompiler:
         if e.op in CMP_NAMES:
             return self._comparison(e)
         if e.op == "||":
-            return self._concat(e)
+            return self._pipes(e)
         return self._arithmetic(e)
 
     def _logical(self, e: ast.BinaryOp) -> Compiled:
@@ -331,8 +336,8 @@ class ExprCompiler:
         if isinstance(other, ast.ColumnRef) and other.name in ("ROWTIME", "WINDOWSTART", "WINDOWEND") \
                 and target.is_integral:
             try:
-                from ..temporal import parse_timestamp
-                return Compiled(repr(parse_timestamp(node.value)), target)
+                from ..temporal import parse_partial_timestamp
+                return Compiled(repr(parse_partial_timestamp(node.value)), target)
             except ValueError:
                 pass
         return c
@@ -380,32 +385,42 @@ class ExprCompiler:
             x, a.code, y, b.code, x, PY_CMP[e.op], y)
         return Compiled(code, T.BOOLEAN)
 
-    def _concat(self, e: ast.BinaryOp) -> Compiled:
+    def _pipes(self, e: ast.BinaryOp) -> Compiled:
+        """`||` concatenates strings and, unlike `+`, lets a NULL operand through."""
         a, b = self._c(e.left), self._c(e.right)
         for node, c in ((e.left, a), (e.right, b)):
             if c.type.base not in ("STRING", "NULL"):
                 raise _err(node, "Error processing expression: %s. Unsupported arithmetic types. %s %s"
-                           % (format_expression(e), a.type, b.type))
+                           % (format_expression(e), a.type.base, b.type.base))
+        return self._concat(e, a, b)
+
+    def _concat(self, e: ast.BinaryOp, a: Compiled, b: Compiled) -> Compiled:
         x, y = self._tmp(), self._tmp()
         return Compiled("(None if (%s:=%s) is None or (%s:=%s) is None else %s + %s)"
                         % (x, a.code, y, b.code, x, y), T.STRING)
 
+    @staticmethod
+    def _check_arithmetic_types(e: ast.BinaryOp, ta: SqlType, tb: SqlType):
+        """ksqlDB types arithmetic before anything else: an untyped NULL operand is refused
+        first (its type prints as `null`), then any non-numeric pair by base type names."""
+        if ta.base == "NULL" or tb.base == "NULL":
+            raise _err(e, "Error processing expression: %s. Arithmetic on types %s and %s are not "
+                       "supported." % (format_expression(e), _arith_type_name(ta), _arith_type_name(tb)))
+        if not (ta.is_numeric and tb.is_numeric):
+            raise _err(e, "Error processing expression: %s. Unsupported arithmetic types. %s %s"
+                       % (format_expression(e), ta.base, tb.base))
+
     def _arithmetic(self, e: ast.BinaryOp) -> Compiled:
         a, b = self._c(e.left), self._c(e.right)
         ta, tb = a.type, b.type
-        if e.op == "+" and ta.base == "STRING" and tb.base in ("STRING", "NULL") or (
-                e.op == "+" and tb.base == "STRING" and ta.base == "NULL"):
-            return self._concat(e)
-        if not ((ta.is_numeric or ta.base == "NULL") and (tb.is_numeric or tb.base == "NULL")):
-            raise _err(e, "Error processing expression: %s. Unsupported arithmetic types. %s %s"
-                       % (format_expression(e), ta, tb))
-        if ta.base == "NULL" and tb.base == "NULL":
-            return Compiled("None", T.NULL)
+        if e.op == "+" and ta.base == "STRING" and tb.base == "STRING":
+            return self._concat(e, a, b)
+        self._check_arithmetic_types(e, ta, tb)
         rt = T.common_numeric(ta, tb)
         x, y = self._tmp(), self._tmp()
         guard = "None if (%s:=%s) is None or (%s:=%s) is None else " % (x, a.code, y, b.code)
         if rt.base == "DECIMAL":
-            rt = _decimal_arith_type(e.op, ta if ta.base != "NULL" else tb, tb if tb.base != "NULL" else ta)
+            rt = _decimal_arith_type(e.op, ta, tb)
             f = self._bind(_dec_op(e.op, rt))
             return Compiled("(%s%s(%s, %s))" % (guard, f, x, y), rt)
         if rt.base == "DOUBLE":
@@ -433,8 +448,10 @@ class ExprCompiler:
 
     def _c_Like(self, e: ast.Like) -> Compiled:
         a, p = self._c(e.operand), self._c(e.pattern)
-        if a.type.base not in ("STRING", "NULL") or p.type.base not in ("STRING", "NULL"):
-            raise _err(e, "Unsupported type for LIKE: %s" % a.type)
+        for c in (a, p):
+            if c.type.base not in ("STRING", "NULL"):
+                raise _err(e, "The column type for Like condition must be VARCHAR. The column type is %s"
+                           % c.type)
         esc = None
         if e.escape is not None:
             if not isinstance(e.escape, ast.Literal) or not isinstance(e.escape.value, str) \
@@ -453,14 +470,25 @@ class ExprCompiler:
 
     def _c_Between(self, e: ast.Between) -> Compiled:
         a, lo, hi = self._c(e.operand), self._c(e.low), self._c(e.high)
-        a1, lo = self.comparable(e, e.operand, e.low, a, lo, "BETWEEN")
-        a2, hi = self.comparable(e, e.operand, e.high, a, hi, "BETWEEN")
+        a1, lo = self._between_bound(e, e.low, a, lo, "GREATER_THAN_OR_EQUAL")
+        a2, hi = self._between_bound(e, e.high, a, hi, "LESS_THAN_OR_EQUAL")
         x, l, h = self._tmp(), self._tmp(), self._tmp()
         test = "(%s <= %s <= %s)" % (l, x, h)
         if e.negated:
             test = "(not %s)" % test
         return Compiled("(None if (%s:=%s) is None or (%s:=%s) is None or (%s:=%s) is None else %s)"
                         % (x, a1.code, l, lo.code, h, hi.code, test), T.BOOLEAN)
+
+    def _between_bound(self, e: ast.Between, bound, a: Compiled, b: Compiled, opname: str):
+        """ksqlDB types BETWEEN only when it evaluates it as `x >= low AND x <= high`, so a bad
+        bound is reported as that comparison, as an invalid expression."""
+        try:
+            return self.comparable(e, e.operand, bound, a, b, opname)
+        except KsqlStatementError as err:
+            if err.message.startswith("Cannot compare"):
+                err.message = "Invalid expression: " + err.message
+                err.args = (err._format(),)
+            raise
 
     def _user_list(self, nodes) -> tuple[Optional[SqlType], list[str]]:
         """The common type of a user-written list (IN, ARRAY[...], MAP(...)) and each item's

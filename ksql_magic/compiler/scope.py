@@ -49,7 +49,8 @@ class Scope:
 
     def resolve(self, ref: ast.ColumnRef) -> Slot:
         if ref.source is not None and ref.source not in self.qualifiers():
-            raise KsqlStatementError("'%s' is not a valid stream/table name or alias." % ref.source,
+            raise KsqlStatementError("Failed to prepare statement: '%s' is not a valid stream/table "
+                                     "name or alias." % ref.source,
                                      ref.pos.line or None, ref.pos.column or None)
         matches = [s for s in self.slots if s.name == ref.name
                    and (ref.source is None or ref.source in s.qualifiers)]

@@ -297,13 +297,18 @@ class StreamStreamJoin(_Base):
 
 
 class TableTableJoin(_Base):
-    """Both sides are tables keyed by the join key; every change re-joins that key."""
+    """Both sides are tables keyed by the join key; every change re-joins that key.
 
-    STATE = ("state",)
+    A key whose result is gone (a side deleted, or WHERE now false) gets a tombstone only
+    if its last output was a row: the filter after a Kafka Streams table join sees old
+    values, and drops a change whose old and new results both fail (KTableFilter)."""
+
+    STATE = ("state", "emitted")
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.state = ({}, {})
+        self.emitted: set = set()          # keys whose last output was a row
 
     def process(self, index: int, items: list) -> list:
         out: list = []
@@ -314,7 +319,6 @@ class TableTableJoin(_Base):
             if k is None:
                 continue
             hk = hashable(k)
-            had = self._has_output(hk)
             if deleted:
                 mine.pop(hk, None)
             else:
@@ -325,26 +329,23 @@ class TableTableJoin(_Base):
             ts = max(r[self.ts_slots[i]] for i, r in enumerate((left, right)) if r is not None) \
                 if (left is not None or right is not None) else row[tsi]
             if not present:
-                if had:
-                    out.append(Emit(self.project.key_only(k), None, row[tsi], rec.seq))
+                self._retract(out, k, hk, row[tsi], rec.seq)
                 continue
             jrow = (left if left is not None else [None] * self.widths[0]) + \
                    (right if right is not None else [None] * self.widths[1])
             kv = self.project(jrow, k)
             if kv is None:
-                out.append(Emit(self.project.key_only(k), None, ts, rec.seq))
+                self._retract(out, k, hk, ts, rec.seq)
             else:
+                self.emitted.add(hk)
                 out.append(Emit(kv[0], kv[1], ts, rec.seq))
         return out
 
-
-def _has_output_impl(self, hk) -> bool:
-    left, right = self.state[0].get(hk), self.state[1].get(hk)
-    return (left is not None and (right is not None or self.outer(0))) or \
-           (right is not None and (left is not None or self.outer(1)))
-
-
-TableTableJoin._has_output = _has_output_impl
+    def _retract(self, out: list, k, hk, ts: int, seq) -> None:
+        """A tombstone for a key that has no result now, if its last output was a row."""
+        if hk in self.emitted:
+            self.emitted.discard(hk)
+            out.append(Emit(self.project.key_only(k), None, ts, seq))
 
 class ForeignKeyJoin(_Base):
     """Table-table join from a left table's (value) expression to the right table's primary key.

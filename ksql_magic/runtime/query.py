@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from ..plan import QueryPlan
-from .reader import RowError, SourceReader
+from .reader import NullKeyRecord, RowError, SourceReader
 from .sink import Emit
 
 
@@ -191,9 +191,9 @@ class Query:
         acknowledged nothing is committed, so a crash meanwhile loses nothing."""
         if self._pending:
             pending = self._pending
-            self.sink.write(pending)
+            delivered = self.sink.write(pending, self._room())
             self._pending = []
-            self._count(pending)
+            self._count(delivered)
 
     def commit(self) -> None:
         """Commit the input positions now (outputs acknowledged first)."""
@@ -212,6 +212,8 @@ class Query:
         for rec in records:
             try:
                 row, deleted = reader.row(rec)
+            except NullKeyRecord:
+                continue
             except RowError as e:
                 self.stats.deser_errors += 1
                 self._on_error("deserialization", str(e), rec, self.query_id)
@@ -255,15 +257,17 @@ class Query:
     def _table_rows(self, items: list) -> list[Emit]:
         plan = self.plan
         keys = [c.fn for c in plan.key_columns]
+        tomb_keys = keys or _named_key_fns(plan)
         vals = [c.fn for c in plan.value_columns]
         ts_slot = plan.inputs[0].rowtime_index
         out = []
         for row, deleted, rec in items:
             try:
-                k = [f(row) for f in keys]
                 if deleted or (plan.where is not None and plan.where(row) is not True):
+                    k = [f(row) for f in tomb_keys]
                     out.append(Emit(k, None, row[ts_slot], rec.seq, _window(row, plan)))
                     continue
+                k = [f(row) for f in keys]
                 out.append(Emit(k, [f(row) for f in vals], row[ts_slot], rec.seq, _window(row, plan)))
             except Exception as e:  # noqa: BLE001
                 self.stats.processing_errors += 1
@@ -271,25 +275,27 @@ class Query:
         return out
 
     def _emit(self, emits: list[Emit]) -> None:
-        limit = self.plan.limit
-        if limit is not None:
-            room = limit - self.emitted
-            emits = emits[:max(room, 0)]
         ts_index = self.plan.output_timestamp
         if ts_index is not None:
             nkeys = len(self.plan.key_columns)
             emits = [r for r in (_retime(e, ts_index, nkeys, self.plan.output_timestamp_fn) for e in emits)
                      if r is not None]
         try:
-            self.sink.write(emits)
+            delivered = self.sink.write(emits, self._room())
         except Exception:
             self._pending = list(emits)
             raise
-        self._count(emits)
+        self._count(delivered)
 
-    def _count(self, emits: list) -> None:
+    def _room(self) -> Optional[int]:
+        """How many more rows LIMIT lets through (None: no LIMIT). The sink counts them as
+        ksqlDB does: rows the client receives, not records the query computed."""
         limit = self.plan.limit
-        self.emitted += len(emits)
+        return None if limit is None else max(limit - self.emitted, 0)
+
+    def _count(self, delivered: int) -> None:
+        limit = self.plan.limit
+        self.emitted += delivered
         self.stats.records_out = self.sink.records_out
         if limit is not None and self.emitted >= limit:
             self.state = "DONE"
@@ -369,6 +375,14 @@ def _key(keys, row, rec, plan: QueryPlan):
     if rec.key is None and not plan.partition_by:
         return None
     return [f(row) for f in keys]
+
+
+def _named_key_fns(plan: QueryPlan) -> list:
+    """A transient query keeps its key columns among the values, where a tombstone has none:
+    its key is read from the row by the columns ``plan.key_names`` names, so a live view
+    can tell which row the delete removes."""
+    by_name = {c.name: c.fn for c in plan.columns}
+    return [by_name[n] for n in plan.key_names]
 
 
 def _exploded(plan: QueryPlan, row, rec, ts_slot: int) -> list[Emit]:

@@ -18,6 +18,11 @@ class RowError(Exception):
     """A record that cannot become a row; the message goes to the processing log."""
 
 
+class NullKeyRecord(RowError):
+    """A table record without a key: Kafka Streams' table source skips it (a dropped-records
+    metric, not a deserialization error), so it is no row and no processing-log entry."""
+
+
 def timestamp_extractor(src: Source) -> Optional[Callable]:
     """The function turning a row's TIMESTAMP column into ROWTIME, if the source names one."""
     col = src.timestamp_column
@@ -87,6 +92,8 @@ class SourceReader:
 
     def row(self, rec) -> tuple[list, bool]:
         """(row, is_delete). Raises RowError for a record that must be skipped."""
+        if rec.key is None and self.is_table:
+            raise NullKeyRecord()
         try:
             keys, window = self._key_values(rec)
             values = self.value_serde.deserialize(rec.value) if rec.value is not None else None
@@ -96,10 +103,7 @@ class SourceReader:
             raise RowError("Failed to deserialize record from topic: %s. %s" % (rec.topic, e)) from None
         deleted = values is None
         if deleted:
-            if not self.is_table:
-                values = [None] * self.value_count
-            else:
-                values = [None] * self.value_count
+            values = [None] * self.value_count
         row = keys + values
         if self.headers:
             row += self._headers(rec)

@@ -55,10 +55,13 @@ class TopicSink:
             kb = encode_windowed_key(kb or b"", e.window[0], e.window[1], self.session)
         return kb
 
-    def write(self, emits: list[Emit]) -> None:
+    def write(self, emits: list[Emit], room: Optional[int] = None) -> int:
         """Serialize and hand the whole batch to the broker at once (it returns once every
         record is acknowledged). Each tuple carries its input's seq: the broker places the
-        output right after that input in drain()'s order."""
+        output right after that input in drain()'s order. Writes at most ``room`` emits
+        (a LIMIT) and returns how many it took."""
+        if room is not None:
+            emits = emits[:room]
         vser = self.value_serde.serialize
         topic = self.topic
         batch = []
@@ -73,6 +76,7 @@ class TopicSink:
         if batch:
             self.broker.produce_batch(batch)
             self.records_out += len(batch)
+        return len(emits)
 
     def _partition(self, kb: Optional[bytes], e: Emit) -> Optional[int]:
         if self.partitions == 1:
@@ -92,6 +96,8 @@ class HandleSink:
         self.handle = handle
         self.records_out = 0
 
-    def write(self, emits: list[Emit]) -> None:
-        self.handle.accept(emits)
-        self.records_out += len(emits)
+    def write(self, emits: list[Emit], room: Optional[int] = None) -> int:
+        """Returns the rows the handle delivered (at most ``room``): a LIMIT counts those."""
+        delivered = self.handle.accept(emits, room)
+        self.records_out += delivered
+        return delivered

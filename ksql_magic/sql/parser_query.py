@@ -8,9 +8,9 @@ push query is for the engine to decide.
 
 from __future__ import annotations
 
-from ..errors import KsqlSyntaxError
+from ..errors import KsqlStatementError, KsqlSyntaxError
 from . import ast
-from .lexer import INTEGER, WORD
+from .lexer import DECIMAL, FLOAT, INTEGER, WORD
 from .parser_expr import TIME_UNITS, UNIT_MS, ExprParser
 
 JOIN_KINDS = {"INNER": "INNER", "LEFT": "LEFT", "RIGHT": "RIGHT", "FULL": "FULL"}
@@ -197,11 +197,18 @@ class QueryParser(ExprParser):
         return {"emit": self.expect_word("CHANGES", "FINAL").value}
 
     def _limit(self):
+        """ksqlDB's grammar takes any number after LIMIT; a fraction is refused afterwards,
+        and a negative count is left to the pull-query validator."""
         self.advance()
+        start = self.tok
+        neg = self.accept_op("-") is not None
         self._note("INTEGER_VALUE")
+        if self.tok.kind in (DECIMAL, FLOAT):
+            raise KsqlStatementError("Failed to prepare statement: Value must be integer for command: LIMIT",
+                                     start.line, start.column)
         if self.tok.kind != INTEGER:
             self.fail()
-        return {"limit": self.integer()}
+        return {"limit": self.number_literal(neg, start).value}
 
     _CLAUSES = (("WINDOW", _window_clause), ("WHERE", _where), ("GROUP", _group_by),
                 ("PARTITION", _partition_by), ("HAVING", _having), ("EMIT", _emit),
