@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+from typing import Optional
 
 from .compiler.scope import Scope
 from .plan import OutputColumn, QueryPlan
@@ -370,11 +371,7 @@ def _join_items(select: ast.Select, scope: Scope, planner=None) -> list:
             if it.source is not None and it.source not in scope.qualifiers():
                 raise _err(it, "Failed to prepare statement: '%s' is not a valid stream/table "
                                "name or alias." % it.source)
-            for s in scope.slots:
-                if s.namespace in ("PSEUDO", "WINDOW"):
-                    continue
-                if it.source is not None and it.source not in s.qualifiers:
-                    continue
+            for s in _star_slots(scope, it.source):
                 q = s.qualifiers[0]
                 items.append((ast.ColumnRef(s.name, q, pos=it.pos), "%s_%s" % (q, s.name),
                               it.source is None))
@@ -384,6 +381,17 @@ def _join_items(select: ast.Select, scope: Scope, planner=None) -> list:
         else:
             items.append((it.expr, it.alias, False))
     return items
+
+
+def _star_slots(scope: Scope, source: Optional[str]) -> list:
+    """The slots * stands for in a join, side by side as ksqlDB lays out each side's schema:
+    key columns, then a windowed side's WINDOWSTART and WINDOWEND, then value columns."""
+    sides: dict[str, list] = {}
+    for s in scope.slots:
+        if s.namespace != "PSEUDO" and (source is None or source in s.qualifiers):
+            sides.setdefault(s.qualifiers[0], []).append(s)
+    rank = {"KEY": 0, "WINDOW": 1}
+    return [s for side in sides.values() for s in sorted(side, key=lambda s: rank.get(s.namespace, 2))]
 
 
 def _flatten(rel) -> tuple[list, list]:
