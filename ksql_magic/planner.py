@@ -2,7 +2,7 @@
 
 The planner is the one place the semantic rules of a SELECT live (what the key of the result
 is, which columns are reserved, what a projection must contain); aggregation and joins add
-their own planning steps in ``planner_aggregate`` and ``planner_join``.
+their own planning steps in ``planner_aggregate``, ``planner_join`` and ``planner_rekey``.
 """
 
 from __future__ import annotations
@@ -153,10 +153,10 @@ class Planner:
         seen_keys: dict[int, str] = {}
         names = set()
         if select.partition_by:
-            from . import planner_join
-            return planner_join.plan_partition_by(self, select, inputs, scope, kind,
-                                                  sink_name=sink_name, persistent=persistent,
-                                                  where=where, items=items)
+            from . import planner_rekey
+            return planner_rekey.plan_partition_by(self, select, inputs, scope, kind,
+                                                   sink_name=sink_name, persistent=persistent,
+                                                   where=where, items=items)
         taken = {sl.name for sl in scope.slots} | {a for _, a in items if a}
         table_fns = []
         transient_keys: list[str] = []
