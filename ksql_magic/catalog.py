@@ -14,6 +14,11 @@ from typing import Optional
 from .errors import KsqlStatementError
 from .types import SqlType
 
+# Pseudo columns every row has: ROWTIME, and where Kafka stored the record (known only once
+# it is stored, so a row cannot set them and a table's state has none).
+ROW_POSITION_COLUMNS = ("ROWPARTITION", "ROWOFFSET")
+PSEUDO_COLUMN_NAMES = ("ROWTIME",) + ROW_POSITION_COLUMNS
+
 
 @dataclass(frozen=True)
 class Column:

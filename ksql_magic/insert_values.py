@@ -6,6 +6,7 @@ implicit widening and CAST rules apply as in queries.
 
 from __future__ import annotations
 
+from .catalog import PSEUDO_COLUMN_NAMES, ROW_POSITION_COLUMNS
 from .compiler.expressions import ExprCompiler
 from .compiler.scope import Scope
 from .errors import KsqlStatementError
@@ -16,12 +17,6 @@ from .sql.format import format_expression
 
 def _err(node, msg):
     return KsqlStatementError(msg, node.pos.line or None, node.pos.column or None)
-
-
-# Pseudo columns a row may name: ROWTIME sets the record time, the other two only exist once
-# Kafka has stored the record, so ksqlDB refuses a value for them.
-PSEUDO_COLUMNS = ("ROWTIME", "ROWPARTITION", "ROWOFFSET")
-NOT_INSERTABLE = ("ROWPARTITION", "ROWOFFSET")
 
 
 def _check_explicit_count(stmt) -> None:
@@ -43,10 +38,11 @@ def _target_columns(stmt, target) -> list:
 
 
 def _check_column(target, name: str, expr) -> None:
-    """Unknown columns first, then the pseudo columns no row may set (ksqlDB's order)."""
-    if target.column(name) is None and name not in PSEUDO_COLUMNS:
+    """Unknown columns first, then the pseudo columns no row may set (ksqlDB's order): ROWTIME
+    sets the record time, a record's partition and offset exist only once Kafka stored it."""
+    if target.column(name) is None and name not in PSEUDO_COLUMN_NAMES:
         raise _err(expr, "Column name `%s` does not exist." % name)
-    if name in NOT_INSERTABLE and target.column(name) is None:
+    if name in ROW_POSITION_COLUMNS and target.column(name) is None:
         raise _err(expr, "Inserting into column `%s` is not allowed." % name)
 
 

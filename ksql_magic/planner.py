@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from . import types as T
-from .catalog import Catalog, Source
+from .catalog import PSEUDO_COLUMN_NAMES, Catalog, Source
 from .compiler.expressions import Compiled, ExprCompiler
 from .compiler.scope import Scope
 from .errors import KsqlStatementError
@@ -19,7 +19,7 @@ from .sql import ast
 
 PSEUDO_COLUMNS = (("ROWTIME", T.BIGINT), ("ROWPARTITION", T.INTEGER), ("ROWOFFSET", T.BIGINT))
 WINDOW_COLUMNS = (("WINDOWSTART", T.BIGINT), ("WINDOWEND", T.BIGINT))
-RESERVED = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART", "WINDOWEND"}
+RESERVED = {*PSEUDO_COLUMN_NAMES, "WINDOWSTART", "WINDOWEND"}
 
 
 def _err(node, msg: str) -> KsqlStatementError:

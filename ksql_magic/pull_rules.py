@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Optional
 
+from .catalog import ROW_POSITION_COLUMNS
 from .errors import KsqlStatementError
+from .planner import walk
 from .pull_where import PULL_HELP
 from .sql import ast
-
-_ROW_PSEUDO = ("ROWPARTITION", "ROWOFFSET")
-
 
 def flag(props: dict, name: str, default: bool = True) -> bool:
     """A boolean engine property (SET or Engine(properties=...)), ksqlDB's default if unset."""
@@ -69,14 +68,13 @@ def _pseudo_names(exprs, props) -> list[str]:
     while ``ksql.rowpartition.rowoffset.enabled`` makes them so)."""
     if not flag(props, "ksql.rowpartition.rowoffset.enabled"):
         return []
-    from .planner import walk
     names: list[str] = []
     for e in exprs:
         seen: list[str] = []
         for n in walk(e):
-            if isinstance(n, ast.ColumnRef) and n.name in _ROW_PSEUDO and n.name not in seen:
+            if isinstance(n, ast.ColumnRef) and n.name in ROW_POSITION_COLUMNS and n.name not in seen:
                 seen.append(n.name)
-        names += sorted(seen, key=_ROW_PSEUDO.index)
+        names += sorted(seen, key=ROW_POSITION_COLUMNS.index)
     return names
 
 

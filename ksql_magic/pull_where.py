@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Callable, Optional
 
 from .errors import KsqlStatementError
+from .planner import _err, walk
 from .sql import ast
 from .sql.format import format_expression
 
@@ -29,12 +30,6 @@ _WINDOW_BOUNDS = ("WINDOWSTART", "WINDOWEND")
 _WINDOW_OPS = ("=", "<", "<=", ">", ">=")
 _RANGE_KEY_TYPES = ("STRING", "BYTES")
 _NUMERIC_RANK = {"INTEGER": 0, "BIGINT": 1, "DECIMAL": 2, "DOUBLE": 3}
-
-
-def _err(node, msg: str) -> KsqlStatementError:
-    pos = getattr(node, "pos", None)
-    return KsqlStatementError(msg, (pos.line or None) if pos else None,
-                              (pos.column or None) if pos else None)
 
 
 def where_error(node, msg: str, windowed: bool) -> KsqlStatementError:
@@ -119,7 +114,6 @@ def _column_side(term) -> tuple[Optional[ast.ColumnRef], ast.Expr]:
 
 
 def _has_column(expr: ast.Expr) -> bool:
-    from .planner import walk
     return any(isinstance(n, ast.ColumnRef) for n in walk(expr))
 
 
@@ -327,7 +321,6 @@ def _lookups(where, shape: TableShape, scans: bool, ranges: bool, constant: Call
 
 def check_null_comparisons(where: Optional[ast.Expr], type_of: Callable) -> None:
     """``x = NULL`` is never true: ksqlDB refuses a comparison with a NULL literal."""
-    from .planner import walk
     for n in walk(where):
         if not _is_comparison(n) or not any(_is_null(s) for s in (n.left, n.right)):
             continue
