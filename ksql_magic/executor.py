@@ -411,6 +411,8 @@ def _terminate(engine, query_id: str) -> None:
     q = engine.queries.pop(query_id, None)
     if q is not None:
         q.stop()
+        if getattr(q, "checkpoint", None) is not None:
+            q.checkpoint.discard_refused()
     engine.catalog.queries.pop(query_id, None)
     for s in engine.catalog.sources.values():
         if s.query_id == query_id:

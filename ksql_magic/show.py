@@ -46,7 +46,10 @@ def _sources(kind):
 
 def _state(q) -> str:
     """The query's state, with the broker's trouble when it cannot be reached."""
-    broker = q.status().get("broker")
+    status = q.status()
+    broker = status.get("broker")
+    if q.state == "ERROR" and status.get("error"):
+        return "ERROR (%s)" % status["error"]
     return q.state if broker in (None, "connected") else "%s (broker %s)" % (q.state, broker)
 
 

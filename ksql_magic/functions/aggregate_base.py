@@ -7,6 +7,7 @@ Why a base class: most ksqlDB aggregates differ only in a few methods; the defau
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from typing import Any
 
 from .. import types as t
@@ -44,6 +45,30 @@ class AggregateFunction:
 
     def merge(self, a: Any, b: Any) -> Any:
         raise NotImplementedError("%s does not support merge" % self.name)
+
+    def acc_to_data(self, acc: Any) -> Any:
+        """The accumulator as changelog data (``runtime.state_codec`` values: numbers,
+        strings, bytes, Decimals, lists, tuples, dicts, sets). Built-in accumulators already
+        are; a function keeping anything else converts here."""
+        return acc
+
+    def acc_from_data(self, data: Any) -> Any:
+        """An accumulator back from changelog data, checked: when the fresh accumulator is a
+        container, the restored one must be the same kind of container (a scalar one may
+        hold any data value: NULL until the first row, a number, a string...)."""
+        fresh = self.initialize()
+        for kind in (list, dict, set, tuple):
+            if isinstance(fresh, kind) and not isinstance(data, kind):
+                from ..runtime.state_codec import StateFormatError
+                raise StateFormatError("%s's accumulator should be a %s, not %s"
+                                       % (self.name, kind.__name__, type(data).__name__))
+        number = (int, float, Decimal)
+        if isinstance(fresh, number) and not isinstance(fresh, bool) and (
+                not isinstance(data, number) or isinstance(data, bool)):
+            from ..runtime.state_codec import StateFormatError
+            raise StateFormatError("%s's accumulator should be a number, not %s"
+                                   % (self.name, type(data).__name__))
+        return data
 
     def result(self, acc: Any) -> Any:
         return copy.copy(acc) if isinstance(acc, (list, dict)) else acc

@@ -79,6 +79,8 @@ class Query:
         self._pending: list[Emit] = []   # outputs produced but not yet acknowledged
         if checkpoint is not None and plan.stateful is not None:
             checkpoint.restore_operator(plan.stateful)
+            if checkpoint.refused is not None:
+                self._refuse(checkpoint.refused)
         self.inputs: list[_Input] = []
         for i, binding in enumerate(plan.inputs):
             reader = SourceReader(binding)
@@ -88,6 +90,12 @@ class Query:
             positions = {p: self._start(i, topic, p, from_beginning) for p in range(parts)}
             self.inputs.append(_Input(i, reader, broker, positions))
         self.emitted = 0
+
+    def _refuse(self, reason: str) -> None:
+        """Not started: its state could not be restored (the changelog module's rule)."""
+        self.state = "ERROR"
+        self.stats.error = reason
+        self._on_error("processing", reason, None, self.query_id)
 
     def _start(self, index: int, topic: str, partition: int, from_beginning: bool) -> int:
         def reset() -> int:
