@@ -247,6 +247,24 @@ def _start_query(engine, query_id: str, plan, sink_source: Source, sql: str, sin
     return q
 
 
+def _state_persistable(engine, plan, stmt) -> None:
+    """A query whose state goes to a changelog (on Kafka) must keep state that encodes as
+    data: a Python UDAF whose accumulator is an arbitrary object is refused here, before
+    anything is created, rather than failing at its first commit."""
+    from .runtime.checkpoint import keeps_changelog
+    from .runtime.state_codec import StateEncodeError
+    check = getattr(plan.stateful, "check_persistable", None)
+    if check is None or not keeps_changelog(engine.broker, engine.properties):
+        return
+    try:
+        check()
+    except StateEncodeError as e:
+        raise _err(stmt, "The query's aggregate state cannot be written to its changelog topic: "
+                         "%s. A UDAF's accumulator must be made of numbers, strings, bytes, "
+                         "Decimals, lists, tuples, dicts and sets (or the UDAF converts it in "
+                         "acc_to_data/acc_from_data)." % e)
+
+
 def _sink_columns(plan) -> list[Column]:
     return [Column(c.name, c.type, "KEY" if c.is_key else "VALUE") for c in plan.columns]
 
@@ -267,6 +285,7 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
     planner = _planner(engine)
     plan = planner.plan(stmt.query, sink_name=stmt.name, persistent=True)
     _no_windowed_tables(plan, stmt)
+    _state_persistable(engine, plan, stmt)
     if stmt.kind == "TABLE" and plan.result_kind != "TABLE":
         raise _err(stmt, "Invalid result type. Your SELECT query produces a STREAM. "
                          "Please use CREATE STREAM AS SELECT statement instead.")
@@ -347,6 +366,7 @@ def insert_into(engine, stmt: ast.InsertInto) -> Result:
         raise _err(stmt, "Cannot insert into read-only %s: %s" % (target.kind.lower(), target.name))
     plan = _planner(engine).plan(stmt.query, sink_name=stmt.target, persistent=True)
     _no_windowed_tables(plan, stmt)
+    _state_persistable(engine, plan, stmt)
     if plan.result_kind != target.kind:
         raise _err(stmt, "Incompatible data sink and query result. Data sink (%s) type is %s but "
                          "select query result is %s." % (target.name, target.kind, plan.result_kind))
