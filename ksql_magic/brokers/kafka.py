@@ -20,6 +20,7 @@ import time
 from collections import deque
 from typing import Callable, Optional, Sequence
 
+from . import log_redaction
 from .base import BrokerError, Headers, Record, TopicInfo, new_record
 from .produced_order import ProducedOrder
 
@@ -153,7 +154,10 @@ class KafkaBroker:
     # -- clients -------------------------------------------------------------------------
 
     def _open(self, cls, *defaults: dict, **extra):
-        """A kafka-python client, failing fast with a clear reason when nothing answers."""
+        """A kafka-python client, failing fast with a clear reason when nothing answers.
+        Its loggers get the secret-masking filter first (it logs its config at DEBUG)."""
+        log_redaction.remember_secrets(self.__config)
+        log_redaction.install("kafka")
         reason = probe(self.bootstrap_servers, min(self.timeout, 5.0))
         if reason:
             raise unreachable(self.bootstrap_servers, reason)
