@@ -73,20 +73,26 @@ class Engine:
         for piece in split_statements(sql):
             text = substitute_variables(piece.text, self.variables) if self.variables else piece.text
             stmt = parse_statement(text, piece.line, piece.column)
-            with self._lock:
-                snapshot = self.catalog.snapshot()
-                try:
-                    results.append(execute_statement(self, stmt))
-                except KsqlError as e:
-                    self.catalog = snapshot
-                    raise e.with_position(None, None, statement=sql)
-                except BrokerError as e:
-                    self.catalog = snapshot
-                    raise KsqlRuntimeError(str(e)) from None
-                except RecursionError:
-                    self.catalog = snapshot
-                    raise KsqlStatementError("Statement is too deeply nested to run") from None
+            results.append(self._statement(lambda: execute_statement(self, stmt), sql))
         return results
+
+    def _statement(self, step, sql: str = ""):
+        """One statement under the engine's lock; the catalog is left as it was if it fails.
+        ``step`` runs a parsed statement or calls a handler with a statement tree built by the
+        engine itself (``watch``, ``terminate``: names never go through SQL text)."""
+        with self._lock:
+            snapshot = self.catalog.snapshot()
+            try:
+                return step()
+            except KsqlError as e:
+                self.catalog = snapshot
+                raise e.with_position(None, None, statement=sql or None)
+            except BrokerError as e:
+                self.catalog = snapshot
+                raise KsqlRuntimeError(str(e)) from None
+            except RecursionError:
+                self.catalog = snapshot
+                raise KsqlStatementError("Statement is too deeply nested to run") from None
 
     # ================================================================= data in/out ===
     def create_topic(self, topic: str, partitions: int = 1, replicas: int = 1) -> None:
@@ -269,9 +275,18 @@ class Engine:
         return q.status()
 
     def watch(self, name: str, from_beginning: bool = True):
-        """A live handle on a stream, table or topic's contents."""
+        """A live handle on a stream or table's contents: ``SELECT * FROM name EMIT CHANGES``
+        built as a statement tree (any name, backticks and semicolons included, is one source
+        name) and started from the first offset, or only new records."""
         from .executor import watch_source
-        return watch_source(self, name, from_beginning)
+        return self._statement(lambda: watch_source(self, name, from_beginning))
+
+    def terminate(self, query_id: str):
+        """``TERMINATE query_id`` as a statement tree (the id is never parsed as SQL)."""
+        from .executor import execute_statement
+        from .sql import ast
+        stmt = ast.Terminate(query_id, text="TERMINATE %s;" % query_id)
+        return self._statement(lambda: execute_statement(self, stmt))
 
     def register_udf(self, name: str, fn, params, returns, description: str = "") -> None:
         from .functions.udfs import _as_type

@@ -389,7 +389,9 @@ def insert_values(engine, stmt: ast.InsertValues) -> Result:
 
 # ============================================================== transient queries ===
 
-def query(engine, stmt: ast.QueryStatement) -> Result:
+def query(engine, stmt: ast.QueryStatement, from_beginning: Optional[bool] = None) -> Result:
+    """A transient query; a push query starts at auto.offset.reset, or where the caller says
+    (``from_beginning``: ``Engine.watch``)."""
     select = stmt.query
     planner = _planner(engine)
     if select.emit is None:
@@ -403,8 +405,9 @@ def query(engine, stmt: ast.QueryStatement) -> Result:
                          is_table=plan.result_kind == "TABLE", windowed=plan.windowed is not None,
                          engine=engine, emitted_keys=emitted_keys,
                          value_names=[c.name for c in plan.value_columns])
+    start = _from_beginning(engine) if from_beginning is None else from_beginning
     q = Query(query_id, plan, engine.broker, HandleSink(handle), sql=stmt.text,
-              from_beginning=_from_beginning(engine), on_error=engine.processing_log, persistent=False)
+              from_beginning=start, on_error=engine.processing_log, persistent=False)
     handle.query = q
     engine.queries[query_id] = q
     engine.handles[query_id] = handle
@@ -413,16 +416,22 @@ def query(engine, stmt: ast.QueryStatement) -> Result:
 
 
 def watch_source(engine, name: str, from_beginning: bool = True) -> QueryHandle:
-    """SELECT * FROM <name> EMIT CHANGES from the beginning, as a handle (for displays)."""
+    """SELECT * FROM <name> EMIT CHANGES, from the beginning or from now on, as a handle (for
+    displays). The statement is a tree over the catalog's name, never SQL text: a name may
+    hold any character. Runs under the engine's lock (``Engine.watch``)."""
     src = engine.catalog.sources.get(name) or engine.catalog.sources.get(name.upper())
     if src is None:
         raise KsqlStatementError("%s does not exist." % name)
-    saved = engine.properties.get("auto.offset.reset")
-    engine.properties["auto.offset.reset"] = "earliest" if from_beginning else "latest"
-    try:
-        return engine.execute("SELECT * FROM `%s` EMIT CHANGES;" % src.name)[0].handle
-    finally:
-        engine.properties["auto.offset.reset"] = saved
+    stmt = select_all(src.name, emit="CHANGES")
+    return query(engine, stmt, from_beginning=from_beginning).handle
+
+
+def select_all(name: str, emit: Optional[str] = None) -> ast.QueryStatement:
+    """``SELECT * FROM name [EMIT emit]`` as a tree; its text (shown in SHOW QUERIES) quotes
+    the name as an identifier."""
+    select = ast.Select(items=(ast.AllColumns(),), from_=ast.SourceRef(name), emit=emit)
+    text = "SELECT * FROM `%s`%s;" % (name.replace("`", "``"), " EMIT %s" % emit if emit else "")
+    return ast.QueryStatement(select, text=text)
 
 
 # ============================================================== lifecycle ===

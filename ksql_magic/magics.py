@@ -251,7 +251,13 @@ class KsqlMagic(Magics):
             display(HTML(fmt.message("stopped %d live queries and generators" % count)))
             return None
         if not self.session.stop(target):
-            return self.run_sql("TERMINATE %s;" % target, None)
+            try:
+                result = self.get_engine().terminate(target)
+            except KsqlError as exc:     # shown without its frames: the view outlives them
+                display(ErrorView(exc.with_traceback(None)))
+                return None
+            display(HTML(fmt.message(result.message)))
+            return None
         display(HTML(fmt.message("stopped %s" % target)))
         return None
 
