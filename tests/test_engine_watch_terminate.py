@@ -68,3 +68,9 @@ def test_magic_stop_of_an_unknown_target_runs_no_other_statement():
         magic.shutdown()
     assert "Unknown queryId" in "".join(str(o.data) for o in out.outputs)
     assert "KEEP" in e.catalog.sources
+
+
+def test_processing_log_stream_declares_a_service_id_with_a_quote_as_one_topic():
+    e = Engine({"ksql.service.id": "it's_"})
+    e.processing_log.declare_stream()
+    assert e.catalog.sources["KSQL_PROCESSING_LOG"].topic == "it's_ksql_processing_log"
