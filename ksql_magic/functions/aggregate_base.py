@@ -13,6 +13,20 @@ from typing import Any
 from .. import types as t
 
 
+_NUMBER = (int, float, Decimal)
+
+
+def _kind_of(fresh) -> Any:
+    """What a restored accumulator must be, judged from a fresh one: the same container, a
+    number, or (a scalar that starts as NULL or a string) any data value."""
+    for kind in (list, dict, set, tuple):
+        if isinstance(fresh, kind):
+            return kind
+    if isinstance(fresh, _NUMBER) and not isinstance(fresh, bool):
+        return _NUMBER
+    return object
+
+
 class AggregateFunction:
     """One resolved aggregate call. Accumulators may be mutated in place; ``result`` returns a
     value that does not alias the accumulator."""
@@ -56,18 +70,13 @@ class AggregateFunction:
         """An accumulator back from changelog data, checked: when the fresh accumulator is a
         container, the restored one must be the same kind of container (a scalar one may
         hold any data value: NULL until the first row, a number, a string...)."""
-        fresh = self.initialize()
-        for kind in (list, dict, set, tuple):
-            if isinstance(fresh, kind) and not isinstance(data, kind):
-                from ..runtime.state_codec import StateFormatError
-                raise StateFormatError("%s's accumulator should be a %s, not %s"
-                                       % (self.name, kind.__name__, type(data).__name__))
-        number = (int, float, Decimal)
-        if isinstance(fresh, number) and not isinstance(fresh, bool) and (
-                not isinstance(data, number) or isinstance(data, bool)):
+        kind = self.__dict__.get("_acc_kind")
+        if kind is None:
+            kind = self._acc_kind = _kind_of(self.initialize())
+        if kind is not object and not (isinstance(data, kind) and data.__class__ is not bool):
             from ..runtime.state_codec import StateFormatError
-            raise StateFormatError("%s's accumulator should be a number, not %s"
-                                   % (self.name, type(data).__name__))
+            raise StateFormatError("%s's accumulator should be a %s, not %s" % (
+                self.name, "number" if kind is _NUMBER else kind.__name__, type(data).__name__))
         return data
 
     def result(self, acc: Any) -> Any:

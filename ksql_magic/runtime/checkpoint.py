@@ -17,7 +17,7 @@ import time
 from typing import Optional
 
 from .changelog import ChangelogStore, restore, snapshot
-from .state_codec import StateFormatError
+from .state_codec import StateFormatError, paused_gc
 
 INTERNAL_PREFIX = "_confluent-ksql-"
 
@@ -64,11 +64,12 @@ class Checkpointer:
             return
         self.changelog.ensure_topic()
         try:
-            loaded = self.changelog.load()
-            if loaded is None:
-                return
-            state, positions = loaded
-            restore(op, state)
+            with paused_gc():
+                loaded = self.changelog.load()
+                if loaded is None:
+                    return
+                state, positions = loaded
+                restore(op, state)
         except StateFormatError as e:
             self.refused = "state in changelog topic %s could not be restored: %s" % (
                 self.changelog.topic, e)
@@ -119,7 +120,8 @@ class Checkpointer:
             return
         op = query.plan.stateful
         if self.changelog is not None and op is not None:
-            self.changelog.save(snapshot(op), positions)
+            with paused_gc():
+                self.changelog.save(snapshot(op), positions)
         changed = {k: o for k, o in offsets.items()
                    if self.committed.get(k[0], {}).get(k[1]) != o}
         if changed:
