@@ -241,3 +241,27 @@ def test_crafted_pickle_on_kafka_changelog_runs_nothing(tansu, tmp_path):
         assert status["error"].startswith("state in changelog topic %s could not be restored: "
                                           "not state data" % topic)
     assert not marker.exists()
+
+
+@udaf("sec_turns_object", params=["INT"], returns="BIGINT")
+class TurnsObject:
+    """Starts as a number (passes the CREATE check), then keeps an object."""
+
+    def initialize(self):
+        return 0
+
+    def aggregate(self, acc, v):
+        return _Box(1)
+
+    def result(self, acc):
+        return acc.n if isinstance(acc, _Box) else acc
+
+
+def test_state_that_stops_encoding_stops_the_query_with_offsets_uncommitted():
+    e = _run(MemoryBroker(), STREAM,
+             "CREATE TABLE out AS SELECT id, SEC_TURNS_OBJECT(v) AS n FROM ev GROUP BY id;",
+             _events(2))
+    status = e.query_status("CTAS_OUT_0")
+    assert status["state"] == "ERROR"
+    assert "could not be written to changelog topic" in status["error"] and "_Box" in status["error"]
+    assert e.broker.committed_offsets("_confluent-ksql-default_query_CTAS_OUT_0", "ev") == {}

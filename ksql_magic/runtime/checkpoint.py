@@ -17,7 +17,7 @@ import time
 from typing import Optional
 
 from .changelog import ChangelogStore, restore, snapshot
-from .state_codec import StateFormatError, paused_gc
+from .state_codec import StateEncodeError, StateFormatError, paused_gc
 
 INTERNAL_PREFIX = "_confluent-ksql-"
 
@@ -120,8 +120,15 @@ class Checkpointer:
             return
         op = query.plan.stateful
         if self.changelog is not None and op is not None:
-            with paused_gc():
-                self.changelog.save(snapshot(op), positions)
+            try:
+                with paused_gc():
+                    self.changelog.save(snapshot(op), positions)
+            except StateEncodeError as e:
+                # state that is no longer data (a UDAF's accumulator turned into an object):
+                # the query stops with offsets uncommitted rather than lose state on restart
+                query.refuse("state could not be written to changelog topic %s: %s"
+                              % (self.changelog.topic, e))
+                return
         changed = {k: o for k, o in offsets.items()
                    if self.committed.get(k[0], {}).get(k[1]) != o}
         if changed:

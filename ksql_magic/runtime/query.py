@@ -80,7 +80,7 @@ class Query:
         if checkpoint is not None and plan.stateful is not None:
             checkpoint.restore_operator(plan.stateful)
             if checkpoint.refused is not None:
-                self._refuse(checkpoint.refused)
+                self.refuse(checkpoint.refused)
         self.inputs: list[_Input] = []
         for i, binding in enumerate(plan.inputs):
             reader = SourceReader(binding)
@@ -91,8 +91,9 @@ class Query:
             self.inputs.append(_Input(i, reader, broker, positions))
         self.emitted = 0
 
-    def _refuse(self, reason: str) -> None:
-        """Not started: its state could not be restored (the changelog module's rule)."""
+    def refuse(self, reason: str) -> None:
+        """Not started (or stopped): its state could not be restored or saved (the changelog
+        module's rule)."""
         self.state = "ERROR"
         self.stats.error = reason
         self._on_error("processing", reason, None, self.query_id)
