@@ -265,3 +265,14 @@ def test_state_that_stops_encoding_stops_the_query_with_offsets_uncommitted():
     assert status["state"] == "ERROR"
     assert "could not be written to changelog topic" in status["error"] and "_Box" in status["error"]
     assert e.broker.committed_offsets("_confluent-ksql-default_query_CTAS_OUT_0", "ev") == {}
+
+
+def test_a_manifest_whose_chunks_are_gone_is_refused_not_started_empty(tmp_path):
+    broker = MemoryBroker()
+    _run(broker, STREAM, COUNT, _events(5))
+    topic = changelog_topic("default_", "CTAS_OUT_0", "state")
+    manifest = {"gen": 7, "slot": 1, "chunks": 2, "positions": [[0, 0, 5]]}
+    broker.produce_batch([(topic, 0, b"state", json.dumps(manifest).encode(), None, (), ())])
+    e = Engine(PROPS, broker=broker)
+    e.execute(STREAM + COUNT)
+    assert e.query_status("CTAS_OUT_0")["error"].endswith("chunk 0 of snapshot 7 is missing")

@@ -117,7 +117,9 @@ class ChangelogStore:
         for i in range(man["chunks"]):
             rec = latest.get(("%s/%d/%d" % (self.store, man["slot"], i)).encode())
             if rec is None or dict(rec.headers).get("gen") != str(man["gen"]).encode():
-                return None
+                # the manifest is written after its chunks, and a later snapshot writes the
+                # other slot: a chunk missing here was removed or replaced by someone else
+                raise StateFormatError("chunk %d of snapshot %d is missing" % (i, man["gen"]))
             parts.append(rec.value or b"")
         self.gen = man["gen"]
         positions = {(i, p): o for i, p, o in man["positions"]}
