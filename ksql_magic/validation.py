@@ -37,7 +37,7 @@ def _java_class(value: Any) -> str:
             return java
     if isinstance(value, int):
         return "java.lang.Integer" if INT32[0] <= value <= INT32[1] else "java.lang.Long"
-    return type(value).__name__
+    return "null" if value is None else type(value).__name__
 
 
 class ConfigValueError(ValueError):
@@ -344,7 +344,7 @@ _LONG_AT_LEAST_0 = ("commit.interval.ms", "cache.max.bytes.buffering",
 # Known session properties and how ConfigDef reads their values; a property not listed is
 # passed through, as ksqlDB passes unknown client properties to Kafka.
 SESSION_PROPERTIES: dict[str, Callable] = {
-    "auto.offset.reset": one_of(parse_string, "latest", "earliest", "none", case_insensitive=False),
+    "auto.offset.reset": one_of(parse_string, "latest", "earliest", "none"),
     "processing.guarantee": one_of(parse_string, "at_least_once", "exactly_once",
                                    "exactly_once_beta", "exactly_once_v2", case_insensitive=False),
     "num.stream.threads": parse_int,
