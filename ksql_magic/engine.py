@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from .brokers.base import BrokerError, Record
 from .catalog import Catalog
-from .errors import KsqlError, KsqlRuntimeError, KsqlStatementError
+from .errors import KsqlError, KsqlInternalError, KsqlRuntimeError, KsqlStatementError
 from .properties import DEFAULT_PROPERTIES, normalise_properties
 from .results import Result
 from .runtime.query import order_key, poll_merged_together
@@ -36,7 +36,10 @@ class Engine:
         if broker is None:
             bootstrap_servers = bootstrap_servers or os.environ.get(BOOTSTRAP_ENV) or None
             if bootstrap_servers:
-                broker = _kafka_broker(bootstrap_servers, client, client_config)
+                try:
+                    broker = _kafka_broker(bootstrap_servers, client, client_config)
+                except BrokerError as e:
+                    raise KsqlRuntimeError(str(e)) from None
             else:
                 from .brokers.memory import MemoryBroker
                 broker = MemoryBroker()
@@ -72,9 +75,10 @@ class Engine:
         from .sql.parser import parse_statement, split_statements
         from .sql.variables import substitute_variables
         results = []
-        for piece in split_statements(sql):
+        for piece in _parse_guard(lambda: split_statements(sql), 1, 1, sql):
             text = substitute_variables(piece.text, self.variables) if self.variables else piece.text
-            stmt = parse_statement(text, piece.line, piece.column)
+            stmt = _parse_guard(lambda: parse_statement(text, piece.line, piece.column),
+                                piece.line, piece.column, sql)
             with self._lock:
                 results.append(self._run_statement(stmt, sql))
         return results
@@ -101,8 +105,8 @@ class Engine:
             raise KsqlStatementError("Statement is too deeply nested to run", line, column) from None
         except Exception as e:  # noqa: BLE001 - the promise: execute() raises only KsqlError
             state.restore(self)
-            raise KsqlStatementError("%s: %s" % (type(e).__name__, e), line, column,
-                                     statement=sql) from e
+            raise KsqlInternalError("%s: %s" % (type(e).__name__, e), line, column,
+                                    statement=sql) from e
         finally:
             self._statement_topics = outer_topics
 
@@ -318,6 +322,21 @@ class Engine:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _parse_guard(parse, line, column, sql):
+    """Parsing raises KsqlSyntaxError; anything else it raises (a text nested past Python's
+    recursion limit, a bug) is still reported as a KsqlError at the statement."""
+    try:
+        return parse()
+    except KsqlError:
+        raise
+    except RecursionError:
+        raise KsqlStatementError("Statement is too deeply nested to run", line, column,
+                                 statement=sql) from None
+    except Exception as e:  # noqa: BLE001
+        raise KsqlInternalError("%s: %s" % (type(e).__name__, e), line, column,
+                                statement=sql) from e
 
 
 class _StatementState:
