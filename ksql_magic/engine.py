@@ -33,6 +33,10 @@ class Engine:
                  bootstrap_servers: Optional[str] = None, client: str = "kafka-python",
                  flink: Optional[str] = None, flink_rest: Optional[str] = None,
                  **client_config):
+        from .validation import check_property
+        given = normalise_properties(properties or {})
+        for name, value in given.items():
+            check_property(name, value, None)    # the types SET enforces, before connecting
         if broker is None:
             bootstrap_servers = bootstrap_servers or os.environ.get(BOOTSTRAP_ENV) or None
             if bootstrap_servers:
@@ -45,7 +49,7 @@ class Engine:
                 broker = MemoryBroker()
         self.broker = broker
         self.properties: dict[str, str] = dict(DEFAULT_PROPERTIES)
-        self.properties.update(normalise_properties(properties or {}))
+        self.properties.update(given)
         self.variables: dict[str, str] = {}
         self.catalog = Catalog()
         from .functions.registry import default_registry
