@@ -103,7 +103,7 @@ class Engine:
             raise e.with_position(line, column, statement=sql)
         except BrokerError as e:
             state.restore(self)
-            raise KsqlRuntimeError(str(e)) from None
+            raise KsqlRuntimeError(str(e), line, column, statement=sql) from None
         except RecursionError:
             state.restore(self)
             raise KsqlStatementError("Statement is too deeply nested to run", line, column) from None

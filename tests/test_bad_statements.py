@@ -11,6 +11,7 @@ import pytest
 
 from ksql_magic import Engine, KsqlError
 from statement_state import engine_state, start_engine_with_running_queries
+from test_engine_errors import SETUP as SEMANTIC_SETUP
 
 GOLDEN_DIR = pathlib.Path(__file__).parent / "golden"
 GOLDEN = GOLDEN_DIR / "bad_statements.txt"
@@ -37,6 +38,8 @@ def _all_bad_inputs() -> set:
 @pytest.fixture(scope="module")
 def engine():
     e = Engine(properties={"auto.offset.reset": "earliest"})
+    e.create_topic("c2")
+    e.execute(SEMANTIC_SETUP)           # the catalog semantic_errors.txt is written for
     e.push_handle = start_engine_with_running_queries(e)
     yield e
     e.close()
@@ -64,6 +67,25 @@ def test_bad_statement_is_refused_at_a_position_and_changes_nothing(engine, sql,
     e = err.value
     assert e.line is not None and e.column is not None, str(e)
     assert words in e.message, e.message
+    assert engine_state(engine) == before
+
+
+def _other_golden_inputs():
+    for c in json.loads((GOLDEN_DIR / "malformed_syntax.json").read_text()):
+        yield c["sql"]
+    for line in (GOLDEN_DIR / "semantic_errors.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.split(" | ")[0].strip()
+
+
+@pytest.mark.parametrize("sql", [pytest.param(s, id=s[:70]) for s in _other_golden_inputs()])
+def test_other_golden_bad_inputs_change_nothing_on_a_running_engine(engine, sql):
+    """The parser's and planner's golden bad inputs, run through execute() on this suite's
+    engine: a KsqlError at a position, nothing changed."""
+    before = engine_state(engine)
+    with pytest.raises(KsqlError) as err:
+        engine.execute(sql)
+    assert err.value.line is not None and err.value.column is not None, str(err.value)
     assert engine_state(engine) == before
 
 
