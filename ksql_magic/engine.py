@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from .brokers.base import BrokerError, Record
 from .catalog import Catalog
-from .errors import KsqlError, KsqlRuntimeError, KsqlStatementError
+from .errors import KsqlError, KsqlInternalError, KsqlRuntimeError, KsqlStatementError
 from .properties import DEFAULT_PROPERTIES, normalise_properties
 from .results import Result
 from .runtime.query import order_key, poll_merged_together
@@ -33,16 +33,23 @@ class Engine:
                  bootstrap_servers: Optional[str] = None, client: str = "kafka-python",
                  flink: Optional[str] = None, flink_rest: Optional[str] = None,
                  **client_config):
+        from .validation import check_property
+        given = normalise_properties(properties or {})
+        for name, value in given.items():
+            check_property(name, value, None)    # the types SET enforces, before connecting
         if broker is None:
             bootstrap_servers = bootstrap_servers or os.environ.get(BOOTSTRAP_ENV) or None
             if bootstrap_servers:
-                broker = _kafka_broker(bootstrap_servers, client, client_config)
+                try:
+                    broker = _kafka_broker(bootstrap_servers, client, client_config)
+                except BrokerError as e:
+                    raise KsqlRuntimeError(str(e)) from None
             else:
                 from .brokers.memory import MemoryBroker
                 broker = MemoryBroker()
         self.broker = broker
         self.properties: dict[str, str] = dict(DEFAULT_PROPERTIES)
-        self.properties.update(normalise_properties(properties or {}))
+        self.properties.update(given)
         self.variables: dict[str, str] = {}
         self.catalog = Catalog()
         from .functions.registry import default_registry
@@ -50,6 +57,7 @@ class Engine:
         self.queries: dict[str, Any] = {}      # persistent and transient runtime queries
         self.handles: dict[str, Any] = {}
         self._transient_seq = 0
+        self._statement_topics: Optional[list] = None   # topics the running statement made
         self._lock = threading.RLock()
         self._runner: Optional[threading.Thread] = None
         self._stop = threading.Event()
@@ -65,38 +73,65 @@ class Engine:
 
     # ================================================================= statements ===
     def execute(self, sql: str) -> list[Result]:
-        """Run one or more ';'-separated statements in order; one Result each."""
+        """Run one or more ';'-separated statements in order; one Result each. A statement
+        that fails raises KsqlError and leaves the engine as it was before it (catalog,
+        topics, running queries, properties, variables); the ones before it stay done."""
         from .sql.parser import parse_statement, split_statements
         from .sql.variables import substitute_variables
-        from .executor import execute_statement
         results = []
-        for piece in split_statements(sql):
+        for piece in _parse_guard(lambda: split_statements(sql), 1, 1, sql):
             text = substitute_variables(piece.text, self.variables) if self.variables else piece.text
-            stmt = parse_statement(text, piece.line, piece.column)
-            results.append(self._statement(lambda: execute_statement(self, stmt), sql))
+            stmt = _parse_guard(lambda: parse_statement(text, piece.line, piece.column),
+                                piece.line, piece.column, sql)
+            with self._lock:
+                results.append(self._run_statement(stmt, sql))
         return results
 
+    def _run_statement(self, stmt, sql: str) -> Result:
+        """Validate, then run, one statement as a transaction."""
+        from .executor import execute_statement
+        from .validation import check_statement
+
+        def step():
+            check_statement(stmt)
+            return execute_statement(self, stmt)
+        return self._transaction(step, stmt.pos.line or None, stmt.pos.column or None, sql)
+
     def _statement(self, step, sql: str = ""):
-        """One statement under the engine's lock; the catalog is left as it was if it fails.
-        ``step`` runs a parsed statement or calls a handler with a statement tree built by the
-        engine itself (``watch``, ``terminate``: names never go through SQL text)."""
+        """A handler called with a statement tree the engine built itself (``watch``,
+        ``terminate``: names never go through SQL text), with the same transaction."""
         with self._lock:
-            snapshot = self.catalog.snapshot()
-            try:
-                return step()
-            except KsqlError as e:
-                self.catalog = snapshot
-                raise e.with_position(None, None, statement=sql or None)
-            except BrokerError as e:
-                self.catalog = snapshot
-                raise KsqlRuntimeError(str(e)) from None
-            except RecursionError:
-                self.catalog = snapshot
-                raise KsqlStatementError("Statement is too deeply nested to run") from None
+            return self._transaction(step, None, None, sql)
+
+    def _transaction(self, step, line, column, sql: str):
+        """Run ``step`` so that any failure rolls back what it had done and surfaces as a
+        KsqlError at the statement's position."""
+        state = _StatementState(self)
+        outer_topics, self._statement_topics = self._statement_topics, []
+        try:
+            return step()
+        except KsqlError as e:
+            state.restore(self)
+            raise e.with_position(line, column, statement=sql or None)
+        except BrokerError as e:
+            state.restore(self)
+            raise KsqlRuntimeError(str(e), line, column, statement=sql or None) from None
+        except RecursionError:
+            state.restore(self)
+            raise KsqlStatementError("Statement is too deeply nested to run", line, column) from None
+        except Exception as e:  # noqa: BLE001 - the promise: execute() raises only KsqlError
+            state.restore(self)
+            raise KsqlInternalError("%s: %s" % (type(e).__name__, e), line, column,
+                                    statement=sql or None) from e
+        finally:
+            self._statement_topics = outer_topics
 
     # ================================================================= data in/out ===
     def create_topic(self, topic: str, partitions: int = 1, replicas: int = 1) -> None:
+        """Create a topic; one created by a statement is deleted again if the statement fails."""
         self.broker.create_topic(topic, partitions, replicas)
+        if getattr(self, "_statement_topics", None) is not None:
+            self._statement_topics.append(topic)
 
     def produce(self, topic: str, value, key=None, timestamp: Optional[int] = None,
                 partition: Optional[int] = None, headers=None) -> Record:
@@ -312,6 +347,60 @@ class Engine:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _parse_guard(parse, line, column, sql):
+    """Parsing raises KsqlSyntaxError; anything else it raises (a text nested past Python's
+    recursion limit, a bug) is still reported as a KsqlError at the statement."""
+    try:
+        return parse()
+    except KsqlError:
+        raise
+    except RecursionError:
+        raise KsqlStatementError("Statement is too deeply nested to run", line, column,
+                                 statement=sql) from None
+    except Exception as e:  # noqa: BLE001
+        raise KsqlInternalError("%s: %s" % (type(e).__name__, e), line, column,
+                                statement=sql) from e
+
+
+class _StatementState:
+    """What a statement may change, taken before it runs, so a failure can put it back:
+    the catalog (deep copy), the running queries and push handles, properties, variables.
+    Topics the statement created are recorded by ``Engine.create_topic`` as it goes."""
+
+    def __init__(self, engine: Engine):
+        self.catalog = engine.catalog.snapshot()
+        self.queries = dict(engine.queries)
+        self.handles = dict(engine.handles)
+        self.properties = dict(engine.properties)
+        self.variables = dict(engine.variables)
+        self.transient_seq = engine._transient_seq
+
+    def restore(self, engine: Engine) -> None:
+        for qid, q in list(engine.queries.items()):
+            if self.queries.get(qid) is not q:
+                _quietly(q.stop)
+        for topic in reversed(engine._statement_topics or []):
+            _quietly(lambda: engine.broker.delete_topic(topic))
+        engine.queries.clear()
+        engine.queries.update(self.queries)
+        engine.handles.clear()
+        engine.handles.update(self.handles)
+        engine.catalog = self.catalog
+        engine.properties.clear()
+        engine.properties.update(self.properties)
+        engine.variables.clear()
+        engine.variables.update(self.variables)
+        engine._transient_seq = self.transient_seq
+
+
+def _quietly(fn) -> None:
+    """Undo steps must all run: one failing (a broker gone) does not stop the others."""
+    try:
+        fn()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _as_bytes(v) -> Optional[bytes]:

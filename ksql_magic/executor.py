@@ -18,6 +18,7 @@ from .runtime.query import Query
 from .runtime.sink import HandleSink, TopicSink
 from .serde import validate_format as _validate_format
 from .sql import ast
+from .validation import check_property, topic_name_problem
 
 FORMAT_PROPS = ("KEY_FORMAT", "VALUE_FORMAT", "FORMAT")
 
@@ -117,7 +118,7 @@ def _ensure_topic(engine, topic: str, props: dict, node, kind: str, create: bool
                              "configuration in the WITH clause (and optionally 'REPLICAS'). For example: "
                              "CREATE %s %s (ID INT) WITH (KAFKA_TOPIC='%s', PARTITIONS=2, REPLICAS=1, "
                              "FORMAT='JSON');" % (topic, kind.lower(), kind, topic.upper(), topic))
-        engine.broker.create_topic(topic, int(parts or 1), int(props.get("REPLICAS", 1)))
+        engine.create_topic(topic, int(parts or 1), _replicas(props))
     elif parts is not None and int(parts) != info.partitions and not create:
         raise _err(node, "A Kafka topic with the name '%s' already exists, with different partition/"
                          "replica configuration than required. KSQL expects %s partitions (topic has %d)."
@@ -192,10 +193,13 @@ def create_source(engine, stmt: ast.CreateSource) -> Result:
         if not any(c.name == ts for c in cols):
             raise _err(stmt, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'" % ts)
     window = _window_info(props, stmt)
-    _ensure_topic(engine, str(topic), props, stmt, stmt.kind, create=False)
     src = Source(stmt.name, stmt.kind, str(topic), cols, key_fmt, value_fmt, props,
                  timestamp_column=ts, timestamp_format=props.get("TIMESTAMP_FORMAT"),
                  window=window, sql=stmt.text, is_source_table=stmt.source)
+    old = engine.catalog.sources.get(stmt.name)
+    if old is not None:
+        _check_upgrade(old, src, stmt)
+    _ensure_topic(engine, str(topic), props, stmt, stmt.kind, create=False)
     engine.catalog.sources[stmt.name] = src
     return Result("message", "%s created%s" % (stmt.kind.title(), note))
 
@@ -236,15 +240,24 @@ def _from_beginning(engine) -> bool:
     return str(engine.properties.get("auto.offset.reset", "latest")).lower() == "earliest"
 
 
+def _new_query(engine, query_id: str, plan, sink_source: Source, sql: str) -> Query:
+    """A persistent query, built but not yet known to the engine."""
+    sink = TopicSink(sink_source, engine.broker, engine.processing_log)
+    return Query(query_id, plan, engine.broker, sink, sql=sql, from_beginning=_from_beginning(engine),
+                 on_error=engine.processing_log, persistent=True,
+                 checkpoint=engine.checkpointer(query_id))
+
+
+def _register_query(engine, q: Query, sink_name: str, sources: list[str]) -> Query:
+    engine.queries[q.query_id] = q
+    engine.catalog.queries[q.query_id] = QueryInfo(q.query_id, q.sql, sink_name, sources)
+    return q
+
+
 def _start_query(engine, query_id: str, plan, sink_source: Source, sql: str, sink_name: str,
                  sources: list[str]) -> Query:
-    sink = TopicSink(sink_source, engine.broker, engine.processing_log)
-    q = Query(query_id, plan, engine.broker, sink, sql=sql, from_beginning=_from_beginning(engine),
-              on_error=engine.processing_log, persistent=True,
-              checkpoint=engine.checkpointer(query_id))
-    engine.queries[query_id] = q
-    engine.catalog.queries[query_id] = QueryInfo(query_id, sql, sink_name, sources)
-    return q
+    return _register_query(engine, _new_query(engine, query_id, plan, sink_source, sql),
+                           sink_name, sources)
 
 
 def _state_persistable(engine, plan, stmt) -> None:
@@ -317,8 +330,11 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
                 + stmt.name)
     parts = props.get("PARTITIONS") or (engine.broker.topic(first.topic).partitions
                                         if engine.broker.topic(first.topic) else 1)
+    problem = topic_name_problem(topic)
+    if problem:
+        raise _err(stmt, problem)
     if engine.broker.topic(topic) is None:
-        engine.broker.create_topic(topic, int(parts), int(props.get("REPLICAS", 1)))
+        engine.create_topic(topic, int(parts), _replicas(props))
     ts = props.get("TIMESTAMP")
     ts = _unquote_column(str(ts)) if ts is not None else None
     query_id = engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS", stmt.name)
@@ -327,12 +343,49 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
                   window=plan.windowed, sql=stmt.text, query_id=query_id, is_cas_target=True)
     _set_output_timestamp(plan, sink, stmt)
     old = engine.catalog.sources.get(stmt.name)
-    if old is not None and old.query_id:
+    if old is not None:
+        _check_upgrade(old, sink, stmt)
+    query = _new_query(engine, query_id, plan, sink, stmt.text)
+    if old is not None and old.query_id:      # only now: nothing below can fail
         _terminate(engine, old.query_id)
     engine.catalog.sources[stmt.name] = sink
-    _start_query(engine, query_id, plan, sink, stmt.text, stmt.name,
-                 [b.source.name for b in plan.inputs])
+    _register_query(engine, query, stmt.name, [b.source.name for b in plan.inputs])
     return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)
+
+
+def _replicas(props: dict) -> int:
+    """REPLICAS as a count; -1 (ksqlDB's 'the broker's default') is one on this broker."""
+    r = int(props.get("REPLICAS", 1))
+    return 1 if r == -1 else r
+
+
+def _schema_text(columns) -> str:
+    return ", ".join("`%s` %s%s" % (c.name, c.type, " KEY" if c.namespace == "KEY" else "")
+                     for c in columns)
+
+
+def _check_upgrade(old: Source, new: Source, stmt) -> None:
+    """CREATE OR REPLACE keeps every existing column, in place and of the same type (new
+    value columns may follow): what ksqlDB's canUpgradeTo requires, checked before the old
+    query is touched."""
+    if old.kind != new.kind:
+        raise _err(stmt, "Cannot add %s '%s': A %s with the same name already exists"
+                   % (new.kind.lower(), new.name, old.kind.lower()))
+    before = old.key_columns + old.value_columns
+    after = new.key_columns + new.value_columns
+    changed = [c for i, c in enumerate(before)
+               if i >= len(after) or (after[i].name, after[i].type, after[i].namespace)
+               != (c.name, c.type, c.namespace)]
+    if len(new.key_columns) != len(old.key_columns) and not changed:
+        changed = [c for c in after[len(old.key_columns):len(new.key_columns)]]
+    if changed:
+        raise _err(stmt, "Cannot upgrade data source: DataSource '`%s`' has schema = %s which is not "
+                         "upgradeable to %s. (The following columns are changed, missing or reordered: "
+                         "[%s])" % (old.name, _schema_text(before), _schema_text(after),
+                                    _schema_text(changed)))
+    if old.topic != new.topic:
+        raise _err(stmt, "Cannot upgrade data source: DataSource '`%s`' has kafka topic = %s which is "
+                         "not upgradeable to %s" % (old.name, old.topic, new.topic))
 
 
 def _no_windowed_tables(plan, stmt) -> None:
@@ -490,6 +543,12 @@ def drop(engine, stmt: ast.Drop) -> Result:
                          "The following queries write into this source: [%s].\nYou need to terminate "
                          "them before dropping %s." % (src.name, ", ".join(sorted(readers)),
                                                        ", ".join(sorted(writers)), src.name))
+    if stmt.delete_topic:
+        sharing = sorted(s.name for s in engine.catalog.sources.values()
+                         if s.topic == src.topic and s.name != src.name)
+        if sharing:
+            raise _err(stmt, "Refusing to delete topic. Found other data sources (%s) using topic %s"
+                       % (", ".join(sharing), src.topic))
     if src.query_id:
         _terminate(engine, src.query_id)
     del engine.catalog.sources[stmt.name]
@@ -541,6 +600,7 @@ def create_type(engine, stmt: ast.CreateType) -> Result:
 # ============================================================== properties, variables ===
 
 def set_property(engine, stmt: ast.SetProperty) -> Result:
+    check_property(stmt.name, str(stmt.value), stmt)
     engine.properties[stmt.name] = str(stmt.value)
     return Result("message", "Successfully changed local property '%s' to '%s'." % (stmt.name, stmt.value))
 
