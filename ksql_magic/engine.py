@@ -95,12 +95,38 @@ class Engine:
 
     def produce(self, topic: str, value, key=None, timestamp: Optional[int] = None,
                 partition: Optional[int] = None, headers=None) -> Record:
-        """Append one record exactly as a Kafka producer would (str is encoded UTF-8)."""
-        if self.broker.topic(topic) is None:
-            self.broker.create_topic(topic, 1)
-        hdrs = tuple((k, _as_bytes(v)) for k, v in (headers.items() if isinstance(headers, dict)
-                                                     else headers or ()))
-        return self.broker.produce(topic, _as_bytes(key), _as_bytes(value), timestamp, partition, hdrs)
+        """Append one record exactly as a Kafka producer would (str is encoded UTF-8); a
+        missing topic is created with one partition."""
+        broker = self.broker
+        if broker.topic(topic) is None:
+            broker.create_topic(topic, 1)
+        return broker.produce(topic, _as_bytes(key), _as_bytes(value), timestamp, partition,
+                              _headers(headers) if headers else ())
+
+    def produce_batch(self, topic: str, values, keys=None, timestamps=None,
+                      partition: Optional[int] = None) -> int:
+        """Append many records, the same as ``produce`` called for each in turn: same
+        encoding, same partition (``partition``, else Kafka's partitioner on the key, else
+        round robin), produce order kept for ``drain()``. ``keys`` and ``timestamps`` are
+        sequences as long as ``values`` (None: null keys, the time now). Returns the count.
+        The embedded broker takes the columns whole (several times faster than the loop)."""
+        broker = self.broker
+        if broker.topic(topic) is None:
+            broker.create_topic(topic, 1)
+        values = [_as_bytes(v) for v in values]
+        n = len(values)
+        keys = [None] * n if keys is None else [_as_bytes(k) for k in keys]
+        timestamps = [None] * n if timestamps is None else list(timestamps)
+        if len(keys) != n or len(timestamps) != n:
+            raise ValueError("produce_batch: %d values but %d keys and %d timestamps"
+                             % (n, len(keys), len(timestamps)))
+        bulk = getattr(broker, "produce_values", None)
+        if bulk is not None:
+            bulk(topic, values, keys, timestamps, partition)
+        else:
+            broker.produce_batch([(topic, partition, k, v, ts, ())
+                                  for k, v, ts in zip(keys, values, timestamps)])
+        return n
 
     def records(self, topic: str) -> list[Record]:
         """Every record of a topic by partition then offset; windowed keys decoded."""
@@ -306,13 +332,19 @@ class Engine:
 
 
 def _as_bytes(v) -> Optional[bytes]:
-    if v is None or isinstance(v, bytes):
+    if v is None or v.__class__ is bytes:
         return v
     if isinstance(v, str):
         return v.encode("utf-8")
-    if isinstance(v, (bytearray, memoryview)):
+    if isinstance(v, (bytes, bytearray, memoryview)):
         return bytes(v)
     raise TypeError("key/value must be bytes, str or None, not %s" % type(v).__name__)
+
+
+def _headers(headers) -> tuple:
+    """Headers given as a dict or (name, value) pairs, values as bytes."""
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    return tuple((k, _as_bytes(v)) for k, v in pairs)
 
 
 def _kafka_broker(bootstrap: str, client: str, config: dict):

@@ -81,6 +81,19 @@ class _Log:
         self.ns.append(n)
         return seq
 
+    def extend(self, keys: list, values: list, timestamps: array, ns) -> None:
+        """Append fresh records (no headers, seq ``(n,)``) a column at a time."""
+        self.keys += keys
+        self.values += values
+        while len(self.keys) >= CHUNK:
+            self.key_chunks.append(tuple(self.keys[:CHUNK]))
+            self.value_chunks.append(tuple(self.values[:CHUNK]))
+            self.sealed += CHUNK
+            del self.keys[:CHUNK], self.values[:CHUNK]
+        self.timestamps += timestamps
+        self.parents += array("q", bytes(8 * len(timestamps)))
+        self.ns += array("q", ns)
+
     def _column(self, chunks: list, tail: list, start: int, stop: int) -> list:
         out: list = []
         while start < stop:
@@ -162,8 +175,16 @@ class MemoryBroker:
         that caused it, so a drain processes derived records depth first, as ksqlDB's tests do."""
         with self._lock:
             rec = self._append(topic, partition, key, value, timestamp, headers, _seq)
-            self.new_data.notify_all()
+            if getattr(self.new_data, "_waiters", True):
+                self.new_data.notify_all()
             return rec
+
+    def _wake(self) -> None:
+        """Wake the runners waiting for records (lock held); skipped, as cheaply as CPython's
+        Condition allows, when none waits (the common case of a script producing)."""
+        cond = self.new_data
+        if getattr(cond, "_waiters", True):
+            cond.notify_all()
 
     def produce_batch(self, records: Sequence[tuple]) -> None:
         """Append (topic, partition, key, value, timestamp, headers[, seq]) tuples in order;
@@ -190,23 +211,43 @@ class MemoryBroker:
                     self._append(topic, partition, key, value, timestamp, headers, seq)
                     continue
                 parts[partition].append(key, value, int(timestamp), headers, next(seq_counter), seq)
-            self.new_data.notify_all()
+            self._wake()
 
-    def produce_values(self, topic: str, partition: int, values: Sequence, keys: Sequence,
-                       timestamps: Sequence[int]) -> None:
-        """Append records to one partition, in order: the bulk path of ``Engine.produce_batch``
-        (no tuple per record, one lock). Each gets a fresh seq, as ``produce`` gives."""
+    def produce_values(self, topic: str, values: Sequence, keys: Sequence,
+                       timestamps: Sequence, partition: Optional[int] = None) -> None:
+        """Append records as a loop of ``produce`` would (fresh seqs in the given order, the
+        same partition choice), a column at a time: the bulk path of ``Engine.produce_batch``.
+        ``timestamps`` are ints, or None entries for now."""
         with self._lock:
             info = self._topics.get(topic)
             if info is None:
                 raise BrokerError("Topic '%s' does not exist" % topic)
-            if not 0 <= partition < info.partitions:
+            if partition is not None and not 0 <= partition < info.partitions:
                 raise BrokerError("Partition %d out of range for topic %s (%d partitions)"
                                   % (partition, topic, info.partitions))
-            append, seq = self._logs[topic][partition].append, self._seq
-            for k, v, ts in zip(keys, values, timestamps):
-                append(k, v, ts, (), next(seq), None)
-            self.new_data.notify_all()
+            stamps = _stamps(timestamps)
+            first = next(self._seq)
+            self._seq = itertools.count(first + len(values))
+            logs = self._logs[topic]
+            if partition is not None or info.partitions == 1:
+                logs[partition or 0].extend(list(keys), list(values), stamps,
+                                            range(first, first + len(values)))
+            else:
+                for p, idx in self._spread(keys, info.partitions).items():
+                    logs[p].extend([keys[i] for i in idx], [values[i] for i in idx],
+                                   array("q", [stamps[i] for i in idx]), [first + i for i in idx])
+            self._wake()
+
+    def _spread(self, keys: Sequence, partitions: int) -> dict[int, list[int]]:
+        """The record indices each partition gets: Kafka's partitioner for a key, the broker's
+        round robin for a null key (as ``_append`` chooses)."""
+        out: dict[int, list[int]] = {}
+        for i, key in enumerate(keys):
+            p = default_partition(key, partitions)
+            if p is None:
+                p = next(self._round_robin) % partitions
+            out.setdefault(p, []).append(i)
+        return out
 
     def _append(self, topic, partition, key, value, timestamp, headers, seq) -> Record:
         """Append one record (lock held): partition choice, range check, sequence number."""
@@ -222,8 +263,8 @@ class MemoryBroker:
                               % (partition, topic, info.partitions))
         log = self._logs[topic][partition]
         ts = int(time.time() * 1000) if timestamp is None else int(timestamp)
-        offset = len(log)
-        hdrs = tuple(headers or ())
+        offset = len(log.ns)
+        hdrs = tuple(headers) if headers else ()
         full_seq = log.append(key, value, ts, hdrs, next(self._seq), seq)
         return new_record(topic, partition, offset, ts, key, value, hdrs, full_seq)
 
@@ -257,3 +298,12 @@ class MemoryBroker:
 
     def close(self) -> None:
         pass
+
+
+def _stamps(timestamps: Sequence) -> array:
+    """Timestamps as ``array('q')``; None entries become now (epoch ms)."""
+    try:
+        return array("q", timestamps)
+    except TypeError:
+        now = int(time.time() * 1000)
+        return array("q", [now if t is None else int(t) for t in timestamps])
