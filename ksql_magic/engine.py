@@ -68,12 +68,13 @@ class Engine:
         """Run one or more ';'-separated statements in order; one Result each."""
         from .sql.parser import parse_statement, split_statements
         from .sql.variables import substitute_variables
+        from .compiler.depth import statement_depth
         from .executor import execute_statement
         results = []
         for piece in split_statements(sql):
             text = substitute_variables(piece.text, self.variables) if self.variables else piece.text
             stmt = parse_statement(text, piece.line, piece.column)
-            with self._lock:
+            with self._lock, statement_depth():
                 snapshot = self.catalog.snapshot()
                 try:
                     results.append(execute_statement(self, stmt))

@@ -9,6 +9,7 @@ every type error carries the offending node's position.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +18,8 @@ from typing import Any, Callable, Optional
 from .. import types as T
 from ..errors import KsqlError, KsqlStatementError
 from ..sql import ast
+from ..functions import regex as regex_fns
+from ..runtime.guard import RecordError
 from ..types import SqlType
 from . import casts, coercion
 from .scope import Scope
@@ -84,10 +87,30 @@ def _fdiv(a, b):
 
 
 def _fmod(a, b):
-    import math
-    if b == 0:
+    """Java's double remainder: NaN for x % 0 and for an infinite or NaN dividend
+    (``Infinity % 2`` is NaN), x for a finite x % Infinity."""
+    if b == 0 or a != a or b != b or a in _INFINITIES:
         return float("nan")
     return math.fmod(a, b)
+
+
+_INFINITIES = (float("inf"), float("-inf"))
+MAX_NESTING = 40       # brackets deep before a sub-expression is outlined (Python allows 200)
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def _nesting(code: str) -> int:
+    """How deep brackets nest in generated code. A bracket inside a string literal may
+    miscount by a level or so; the margin (40 of Python's 200) absorbs it."""
+    depth = best = 0
+    for b in _BRACKETS.findall(code):
+        if b in "([{":
+            depth += 1
+            if depth > best:
+                best = depth
+        else:
+            depth -= 1
+    return best
 
 
 def _array_index(arr, i):
@@ -101,7 +124,9 @@ def _array_index(arr, i):
     return None
 
 
-def _like_regex(pattern: str, escape: Optional[str]) -> "re.Pattern":
+def _like_regex(pattern: str, escape: Optional[str]):
+    """LIKE's pattern as a regular expression (``regex`` package: matched with a timeout,
+    since ``%a%a%a...`` patterns backtrack polynomially on long values)."""
     out = []
     i = 0
     while i < len(pattern):
@@ -112,13 +137,17 @@ def _like_regex(pattern: str, escape: Optional[str]) -> "re.Pattern":
             continue
         out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
         i += 1
-    return re.compile("".join(out), re.DOTALL)
+    return regex_fns.compile_pattern("".join(out), regex_fns.regex.DOTALL)
+
+
+def _like_match(rx, value) -> bool:
+    return regex_fns.bounded(rx.fullmatch, value, what="LIKE pattern") is not None
 
 
 def _like(value, pattern, escape):
     if value is None or pattern is None:
         return None
-    return _like_regex(pattern, escape).fullmatch(value) is not None
+    return _like_match(_like_regex(pattern, escape), value)
 
 
 def _decimal_arith_type(op: str, a: SqlType, b: SqlType) -> SqlType:
@@ -171,7 +200,7 @@ class ExprCompiler:
         self.custom_types = custom_types or {}
         self.ns: dict[str, Any] = {"_jdiv": _jdiv, "_jmod": _jmod, "_fdiv": _fdiv, "_fmod": _fmod,
                                    "_w32": _wrap32, "_w64": _wrap64, "_aidx": _array_index,
-                                   "_like": _like, "Decimal": Decimal}
+                                   "_like": _like, "_likem": _like_match, "Decimal": Decimal}
         self._ids = itertools.count()
 
     # -- public ---------------------------------------------------------------------------
@@ -243,7 +272,23 @@ class ExprCompiler:
         handler = getattr(self, "_c_" + type(e).__name__, None)
         if handler is None:
             raise _err(e, "Unsupported expression: %s" % type(e).__name__)
-        return handler(e)
+        return self._outline(handler(e))
+
+    def _outline(self, c: Compiled) -> Compiled:
+        """Keep generated code within what Python's compiler accepts (200 nested brackets):
+        a sub-expression nested deeper than ``MAX_NESTING`` becomes a function of its own,
+        called from its parent. So `a + a + ... ` with 1000 terms, 300 ANDs or a CASE with
+        200 WHENs compile into a chain of small functions instead of one giant lambda."""
+        if len(c.code) < 2 * MAX_NESTING or _nesting(c.code) < MAX_NESTING:
+            return c
+        return Compiled(self._function_call(c.code), c.type)
+
+    def _function_call(self, code: str) -> str:
+        """Bind ``code`` as a function of the row (and of the lambda parameters in scope,
+        so it can be outlined inside a TRANSFORM body too); returns the call's code."""
+        params = "".join(", " + py for py, _ in self.scope.lambda_vars.values())
+        fn = eval("lambda r%s: %s" % (params, code), self.ns)  # noqa: S307 - our own code
+        return "%s(r%s)" % (self._bind(fn), params)
 
     def _c_Literal(self, e: ast.Literal) -> Compiled:
         v = e.value
@@ -298,7 +343,11 @@ class ExprCompiler:
             raise _err(e, "Unsupported unary operator %s on %s" % (e.op, a.type))
         if e.op == "+":
             return a
-        code = "(None if (%s:=%s) is None else -%s)" % (t, a.code, t)
+        neg = "-%s" % t
+        if a.type.base in ("INTEGER", "BIGINT"):
+            # Java's negation wraps: -(-2147483648) is -2147483648
+            neg = "%s(-%s)" % ("_w32" if a.type.base == "INTEGER" else "_w64", t)
+        code = "(None if (%s:=%s) is None else %s)" % (t, a.code, neg)
         return Compiled(code, a.type)
 
     def _require_bool(self, node, c: Compiled):
@@ -462,7 +511,7 @@ class ExprCompiler:
         x = self._tmp()
         if isinstance(e.pattern, ast.Literal) and isinstance(e.pattern.value, str):
             rx = self._const(_like_regex(e.pattern.value, esc))
-            return Compiled("(None if (%s:=%s) is None else %s(%s.fullmatch(%s) is not None))"
+            return Compiled("(None if (%s:=%s) is None else %s_likem(%s, %s))"
                             % (x, a.code, neg, rx, x), T.BOOLEAN)
         y = self._tmp()
         return Compiled("(None if (%s:=_like(%s, %s, %r)) is None else %s%s)"
@@ -542,6 +591,7 @@ class ExprCompiler:
                                % (format_expression(cond), c.type))
                 test = "(%s) is True" % c.code
             code = "(%s if %s else %s)" % (self.convert(res, rt, e).code, test, code)
+            code = self._outline(Compiled(code, rt)).code   # 200 WHENs nest 200 deep
         return Compiled(code, rt)
 
     def resolve_type(self, t: SqlType, node) -> SqlType:
@@ -560,8 +610,11 @@ class ExprCompiler:
             raise _err(e, "Cast of %s to %s is not supported" % (a.type, dst))
         c = self.convert(a, dst, e, explicit=True)
         # a failed conversion (bad number text, overflow) yields NULL for this record
-        f = self._bind(_guarded(eval("lambda r: " + c.code, self.ns)))
-        return Compiled("%s(r)" % f, dst) if c.code != a.code else Compiled(c.code, dst)
+        if c.code == a.code:
+            return Compiled(c.code, dst)
+        params = "".join(", " + py for py, _ in self.scope.lambda_vars.values())
+        f = self._bind(_guarded(eval("lambda r%s: %s" % (params, c.code), self.ns)))
+        return Compiled("%s(r%s)" % (f, params), dst)
 
     def _c_ArrayConstructor(self, e: ast.ArrayConstructor) -> Compiled:
         if not e.items:
@@ -650,6 +703,8 @@ def _guarded(fn):
     def call(r):
         try:
             return fn(r)
+        except RecordError:
+            raise
         except Exception:  # noqa: BLE001 - a bad value gives NULL, the query goes on
             return None
     return call
@@ -659,6 +714,8 @@ def _guarded_fn(fn):
     def call(*args):
         try:
             return fn(*args)
+        except RecordError:
+            raise                 # a regex timeout skips the whole record (runtime.guard)
         except Exception:  # noqa: BLE001 - ksqlDB: a UDF error gives NULL, the query goes on
             return None
     call.__wrapped__ = fn
