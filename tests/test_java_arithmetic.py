@@ -45,3 +45,15 @@ def test_double_nan_and_infinity_are_written_as_json_strings(engine):
     [rec] = engine.records("NAN_OUT")
     assert json.loads(rec.value, parse_constant=lambda c: pytest.fail("bare %s in JSON" % c)) == {
         "A": "NaN", "B": "Infinity", "C": "-Infinity"}
+
+
+@pytest.mark.parametrize("value", ["9999999999", "CAST(5 AS BIGINT)"])
+def test_bigint_value_is_refused_by_an_int_column(value):
+    """Java's long never narrows to int implicitly: INSERT VALUES refuses it, never wraps."""
+    from ksql_magic.errors import KsqlStatementError
+    e = Engine()
+    e.execute("CREATE STREAM a (id VARCHAR KEY, v INT) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='JSON', PARTITIONS=1);")
+    with pytest.raises(KsqlStatementError, match="Expected type INTEGER for field V but got .*BIGINT"):
+        e.execute("INSERT INTO a (id, v) VALUES ('k', %s);" % value)
+    assert e.records("a") == []
+    e.close()

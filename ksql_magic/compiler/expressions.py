@@ -700,9 +700,9 @@ class ExprCompiler:
 
 
 def _guarded(fn):
-    def call(r):
+    def call(*args):          # the row, then the lambda parameters in scope
         try:
-            return fn(r)
+            return fn(*args)
         except RecordError:
             raise
         except Exception:  # noqa: BLE001 - a bad value gives NULL, the query goes on
