@@ -318,3 +318,23 @@ def test_bad_records_are_queryable_in_ksql_processing_log(engine):
     produce(engine, ['{"NAME":"fine"}'])
     engine.drain()
     assert [v["N"] for v in outputs(engine, "OUT")] == ["fine"]
+
+
+def test_a_faulty_operator_puts_only_its_query_in_error(engine):
+    """Beyond bad records: an operator that fails as a whole stops its own query (ERROR,
+    with the reason in its status), never drain(), close() or the other queries."""
+    source(engine)
+    engine.execute("CREATE TABLE out AS SELECT id, COUNT(*) AS n FROM src GROUP BY id;")
+    faulty = query_of(engine, "OUT")
+
+    def broken(index, items):
+        raise RuntimeError("operator state is corrupt")
+    faulty.plan.stateful.process = broken
+    produce(engine, ['{"AMOUNT":1}', '{"AMOUNT":2}'])
+    engine.drain()
+    produce(engine, ['{"AMOUNT":3}'])
+    engine.drain()
+    status = faulty.status()
+    assert status["state"] == "ERROR"
+    assert "operator state is corrupt" in status["error"]
+    assert_bystander_saw(engine, 3)

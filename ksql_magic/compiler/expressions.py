@@ -8,6 +8,7 @@ every type error carries the offending node's position.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -18,7 +19,6 @@ from typing import Any, Callable, Optional
 from .. import types as T
 from ..errors import KsqlError, KsqlStatementError
 from ..sql import ast
-from ..functions import regex as regex_fns
 from ..runtime.guard import RecordError
 from ..types import SqlType
 from . import casts, coercion
@@ -124,30 +124,62 @@ def _array_index(arr, i):
     return None
 
 
-def _like_regex(pattern: str, escape: Optional[str]):
-    """LIKE's pattern as a regular expression (``regex`` package: matched with a timeout,
-    since ``%a%a%a...`` patterns backtrack polynomially on long values)."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if escape and c == escape and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
-        i += 1
-    return regex_fns.compile_pattern("".join(out), regex_fns.regex.DOTALL)
+class LikePattern:
+    """A LIKE pattern matched without backtracking, so no value can make it slow.
+
+    Why not one regular expression: ``%`` as ``.*`` backtracks polynomially (``%a%a%a%b``
+    on a long run of a's takes seconds). Split at ``%``, the pattern is a sequence of
+    fixed-length segments (literal characters and ``_``): the first must match at the start,
+    the last at the end, and each middle one at its leftmost place after the previous one,
+    which is the optimal choice for such patterns. Each segment is searched on its own, in
+    time linear in the value times the segment's length."""
+
+    __slots__ = ("segments", "last_len")
+
+    def __init__(self, pattern: str, escape: Optional[str]):
+        parts: list[list[str]] = [[]]
+        i = 0
+        while i < len(pattern):
+            c = pattern[i]
+            if escape and c == escape and i + 1 < len(pattern):
+                parts[-1].append(re.escape(pattern[i + 1]))
+                i += 2
+                continue
+            if c == "%":
+                parts.append([])
+            else:
+                parts[-1].append("." if c == "_" else re.escape(c))
+            i += 1
+        self.segments = [re.compile("".join(p), re.DOTALL) for p in parts]
+        self.last_len = len(parts[-1])
+
+    def matches(self, value: str) -> bool:
+        segs = self.segments
+        if len(segs) == 1:
+            return segs[0].fullmatch(value) is not None
+        m = segs[0].match(value)
+        if m is None:
+            return False
+        pos, end = m.end(), len(value) - self.last_len
+        if end < pos or segs[-1].fullmatch(value, end) is None:
+            return False
+        for seg in segs[1:-1]:
+            m = seg.search(value, pos, end)
+            if m is None:
+                return False
+            pos = m.end()
+        return True
 
 
-def _like_match(rx, value) -> bool:
-    return regex_fns.bounded(rx.fullmatch, value, what="LIKE pattern") is not None
+@functools.lru_cache(maxsize=256)
+def _like_pattern(pattern: str, escape: Optional[str]) -> LikePattern:
+    return LikePattern(pattern, escape)
 
 
 def _like(value, pattern, escape):
     if value is None or pattern is None:
         return None
-    return _like_match(_like_regex(pattern, escape), value)
+    return _like_pattern(pattern, escape).matches(value)
 
 
 def _decimal_arith_type(op: str, a: SqlType, b: SqlType) -> SqlType:
@@ -200,7 +232,7 @@ class ExprCompiler:
         self.custom_types = custom_types or {}
         self.ns: dict[str, Any] = {"_jdiv": _jdiv, "_jmod": _jmod, "_fdiv": _fdiv, "_fmod": _fmod,
                                    "_w32": _wrap32, "_w64": _wrap64, "_aidx": _array_index,
-                                   "_like": _like, "_likem": _like_match, "Decimal": Decimal}
+                                   "_like": _like, "Decimal": Decimal}
         self._ids = itertools.count()
 
     # -- public ---------------------------------------------------------------------------
@@ -510,9 +542,9 @@ class ExprCompiler:
         neg = "not " if e.negated else ""
         x = self._tmp()
         if isinstance(e.pattern, ast.Literal) and isinstance(e.pattern.value, str):
-            rx = self._const(_like_regex(e.pattern.value, esc))
-            return Compiled("(None if (%s:=%s) is None else %s_likem(%s, %s))"
-                            % (x, a.code, neg, rx, x), T.BOOLEAN)
+            like = self._const(LikePattern(e.pattern.value, esc).matches)
+            return Compiled("(None if (%s:=%s) is None else %s%s(%s))"
+                            % (x, a.code, neg, like, x), T.BOOLEAN)
         y = self._tmp()
         return Compiled("(None if (%s:=_like(%s, %s, %r)) is None else %s%s)"
                         % (y, a.code, p.code, esc, neg, y), T.BOOLEAN)

@@ -163,7 +163,7 @@ class Query:
             emits: list = []
             for (idx, p), n in _merge_runs(heads):
                 inp = self.inputs[idx]
-                emits.extend(self._compute(inp, inp.take(p, n)))
+                emits.extend(self._compute_or_fail(inp, inp.take(p, n)))
                 total += n
             self._finish(emits)
         return total
@@ -172,7 +172,20 @@ class Query:
         with self.lock:
             if self.state != "RUNNING":
                 return
-            self._finish(self._compute(inp, records))
+            self._finish(self._compute_or_fail(inp, records))
+
+    def _compute_or_fail(self, inp: _Input, records: list) -> list:
+        """The last line of defence: bad records are handled per record inside the
+        operators, so an exception here is a fault of the query itself. As in ksqlDB, the
+        query goes to ERROR (its status says why) and stops; the others keep running and
+        ``drain()`` / ``close()`` do not raise."""
+        try:
+            return self._compute(inp, records)
+        except Exception as e:  # noqa: BLE001 - one query's fault must not stop the engine
+            self.state = "ERROR"
+            self.stats.error = "%s: %s" % (type(e).__name__, guard.describe(e))
+            self._on_error("processing", self.stats.error, None, self.query_id, cause=guard.causes(e))
+            return []
 
     def _compute(self, inp: _Input, records: list) -> list:
         items = self._rows(inp, records)
