@@ -18,6 +18,7 @@ import json
 import pytest
 
 from ksql_magic import Engine
+from ksql_magic.errors import KsqlError
 from ksql_magic.functions import regex as regex_fns
 from ksql_magic.functions.udfs import udaf
 
@@ -338,3 +339,48 @@ def test_a_faulty_operator_puts_only_its_query_in_error(engine):
     assert status["state"] == "ERROR"
     assert "operator state is corrupt" in status["error"]
     assert_bystander_saw(engine, 3)
+
+
+# -- the reported cases ----------------------------------------------------------------------
+
+def test_out_of_range_text_cast_is_null_not_a_sink_failure(engine):
+    source(engine)
+    engine.execute("CREATE STREAM out WITH (KAFKA_TOPIC='out', VALUE_FORMAT='KAFKA') AS "
+                   "SELECT id, CAST(name AS BIGINT) AS x FROM src;")
+    produce(engine, ['{"NAME":"99999999999999999999"}', '{"NAME":"42"}'])
+    engine.drain()
+    assert [None if r.value is None else int.from_bytes(r.value, "big", signed=True)
+            for r in engine.records("out")] == [None, 42]
+    assert engine.processing_log.count == 0
+
+
+def test_sum_of_infinity_remainder_is_nan_not_an_error(engine):
+    source(engine, columns="d DOUBLE")
+    engine.execute("CREATE TABLE out AS SELECT id, SUM(d % 2) AS s FROM src GROUP BY id;")
+    produce(engine, ['{"D":"Infinity"}', '{"D":5}'])
+    engine.drain()
+    assert outputs(engine, "OUT")[-1] == {"S": "NaN"}
+    assert engine.processing_log.count == 0
+
+
+def test_max_of_nan_decimal_text_ignores_the_null_cast(engine):
+    source(engine)
+    engine.execute("CREATE TABLE out AS SELECT id, MAX(CAST(name AS DECIMAL(10, 2))) AS m "
+                   "FROM src GROUP BY id;")
+    produce(engine, ['{"NAME":"NaN"}', '{"NAME":"2.5"}', '{"NAME":"1"}'])
+    engine.drain()
+    assert outputs(engine, "OUT")[-1] == {"M": 2.5}
+    assert engine.processing_log.count == 0
+
+
+def test_zero_size_window_logs_each_record_and_leaves_other_queries_running(engine):
+    source(engine)
+    try:
+        engine.execute("CREATE TABLE out AS SELECT id, COUNT(*) AS n FROM src "
+                       "WINDOW TUMBLING (SIZE 0 SECONDS) GROUP BY id;")
+    except KsqlError:          # refusing the statement is as good (statement validation)
+        return
+    produce(engine, ['{"AMOUNT":1}', '{"AMOUNT":2}'])
+    engine.drain()
+    assert query_of(engine, "OUT").status()["processing_errors"] == 2
+    assert_bystander_saw(engine, 2)
