@@ -79,12 +79,13 @@ class Engine:
         topics, running queries, properties, variables); the ones before it stay done."""
         from .sql.parser import parse_statement, split_statements
         from .sql.variables import substitute_variables
+        from .compiler.depth import statement_depth
         results = []
         for piece in _parse_guard(lambda: split_statements(sql), 1, 1, sql):
             text = substitute_variables(piece.text, self.variables) if self.variables else piece.text
             stmt = _parse_guard(lambda: parse_statement(text, piece.line, piece.column),
                                 piece.line, piece.column, sql)
-            with self._lock:
+            with self._lock, statement_depth():
                 results.append(self._run_statement(stmt, sql))
         return results
 

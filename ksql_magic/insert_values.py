@@ -78,6 +78,10 @@ def insert_values(engine, stmt) -> Result:
             given[name] = _evaluate(comp, c, expr, target, name)
             continue
         c = comp.compile(expr)
+        if c.type.base == "BIGINT" and col.type.base == "INTEGER":
+            # Java's long does not narrow to int implicitly: ksqlDB refuses, never wraps
+            raise _err(expr, "Expected type %s for field %s but got %s(%s)"
+                       % (col.type, name, format_expression(expr), c.type))
         try:
             c = comp.convert(c, col.type, expr, explicit=False)
         except KsqlStatementError:

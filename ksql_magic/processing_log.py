@@ -12,6 +12,7 @@ import base64
 import collections
 import json
 import time
+from typing import Optional
 
 STREAM_NAME = "KSQL_PROCESSING_LOG"
 TYPE_CODES = {"deserialization": 0, "processing": 1, "serialization": 3, "production": 2}
@@ -34,12 +35,17 @@ class ProcessingLog:
     def topic(self) -> str:
         return self.engine.properties.get("ksql.service.id", "default_") + "ksql_processing_log"
 
-    def __call__(self, kind: str, message: str, record=None, query_id: str = "") -> None:
+    def __call__(self, kind: str, message: str, record=None, query_id: str = "", *,
+                 cause: Optional[list] = None, topic: Optional[str] = None) -> None:
+        """Log one skipped record: ``kind`` is deserialization | processing | serialization,
+        ``cause`` the messages behind the error, ``topic`` the topic a serialization error
+        was writing to. Never raises: logging must not stop the query it reports on."""
         self.count += 1
         self.recent.append((kind, message, query_id))
-        entry = {"LOGGER": "processing.%s" % query_id, "LEVEL": "ERROR", "TIME": int(time.time() * 1000),
-                 "MESSAGE": self._message(kind, message, record)}
         try:
+            entry = {"LOGGER": "processing.%s" % query_id, "LEVEL": "ERROR",
+                     "TIME": int(time.time() * 1000),
+                     "MESSAGE": self._message(kind, message, record, cause or [], topic)}
             self._ensure_topic()
             self.engine.broker.produce(self.topic, None, json.dumps(entry).encode(), None, None, ())
         except Exception:  # noqa: BLE001 - logging must never break a query
@@ -58,19 +64,23 @@ class ProcessingLog:
             self.engine.execute(DDL % self.topic.replace("'", "''"))
 
     @staticmethod
-    def _message(kind: str, message: str, record) -> dict:
+    def _message(kind: str, message: str, record, cause: list, topic: Optional[str]) -> dict:
+        """ksqlDB's message shape: TYPE plus one of the three error structs, each with
+        ERRORMESSAGE and CAUSE; the record's content stays out (ksqlDB's default,
+        ``ksql.logging.processing.rows.include=false``), a deserialization error keeps
+        the raw bytes (base64) and topic."""
         code = TYPE_CODES.get(kind, 1)
         msg = {"TYPE": code, "DESERIALIZATIONERROR": None, "RECORDPROCESSINGERROR": None,
                "SERIALIZATIONERROR": None}
         if kind == "deserialization":
             raw = record.value if record is not None else None
             msg["DESERIALIZATIONERROR"] = {
-                "ERRORMESSAGE": message, "CAUSE": [],
+                "ERRORMESSAGE": message, "CAUSE": cause,
                 "RECORDB64": base64.b64encode(raw).decode() if raw else None,
                 "TOPIC": record.topic if record is not None else None}
         elif kind == "serialization":
-            msg["SERIALIZATIONERROR"] = {"ERRORMESSAGE": message, "RECORD": None, "CAUSE": [],
-                                         "TOPIC": None}
+            msg["SERIALIZATIONERROR"] = {"ERRORMESSAGE": message, "RECORD": None, "CAUSE": cause,
+                                         "TOPIC": topic}
         else:
-            msg["RECORDPROCESSINGERROR"] = {"ERRORMESSAGE": message, "CAUSE": [], "RECORD": None}
+            msg["RECORDPROCESSINGERROR"] = {"ERRORMESSAGE": message, "CAUSE": cause, "RECORD": None}
         return msg

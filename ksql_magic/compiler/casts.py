@@ -12,6 +12,7 @@ from typing import Callable
 
 from .. import temporal
 from ..javatext import java_double_str
+from ..serde import java_numbers
 from ..errors import KsqlStatementError
 from ..types import SqlType, INT32_MAX, INT32_MIN
 
@@ -26,12 +27,21 @@ def _wrap64(v: int) -> int:
     return ((v + 0x8000000000000000) & 0xFFFFFFFFFFFFFFFF) - 0x8000000000000000
 
 
-def _to_int_from_float(v: float) -> int | None:
-    if v != v:
-        return 0
-    if v in (float("inf"), float("-inf")):
-        return None
-    return int(v)
+def _saturate(bits: int):
+    """Java's (int) / (long) cast of a double: NaN is 0, out-of-range values (infinities
+    included) clamp to the type's bounds, everything else truncates toward zero."""
+    hi = (1 << (bits - 1)) - 1
+    lo = -hi - 1
+
+    def conv(v: float) -> int:
+        if v != v:
+            return 0
+        if v >= hi:
+            return hi
+        if v <= lo:
+            return lo
+        return int(v)
+    return conv
 
 
 def quantize(value: Decimal, t: SqlType) -> Decimal | None:
@@ -51,21 +61,22 @@ def _str_to_bool(s: str) -> bool:
 
 
 def _parse_int(bits: int):
-    def conv(s: str):
-        try:
-            v = int(s.strip())
-        except ValueError:
-            raise ValueError("invalid input syntax for type %s: \"%s\""
-                             % ("INTEGER" if bits == 32 else "BIGINT", s))
-        return v
-    return conv
+    """Integer.parseInt / Long.parseLong of the trimmed text: digits only, within range,
+    else ValueError (the CAST gives NULL for that record, as ksqlDB's does)."""
+    return lambda s: java_numbers.parse_int(s.strip(), bits)
+
+
+def _big_decimal(text: str) -> Decimal:
+    """``new BigDecimal(text)``: finite numbers only (Python's Decimal also reads NaN and
+    Infinity, which Java refuses, so CAST('NaN' AS DECIMAL) is NULL)."""
+    return java_numbers.parse_decimal(text.strip())
 
 
 def _to_decimal_from(t: SqlType, src: SqlType) -> Callable:
     if src.base == "DOUBLE":
         return lambda v: quantize(Decimal(repr(v)), t) if v == v and abs(v) != float("inf") else None
     if src.base == "STRING":
-        return lambda v: quantize(Decimal(v.strip()), t)
+        return lambda v: quantize(_big_decimal(v), t)
     return lambda v: quantize(Decimal(v), t)
 
 
@@ -135,11 +146,6 @@ def _complex_to_str(v, t: SqlType) -> str:
     return str(v)
 
 
-def _int_from_str(bits):
-    parse = _parse_int(bits)
-    return parse
-
-
 def _date_from_ts(v: int) -> int:
     return v // 86_400_000
 
@@ -157,15 +163,15 @@ _SIMPLE: dict[tuple[str, str], Callable] = {
     ("INTEGER", "DOUBLE"): float,
     ("BIGINT", "DOUBLE"): float,
     ("BIGINT", "INTEGER"): _check_int32,
-    ("DOUBLE", "INTEGER"): lambda v: None if (r := _to_int_from_float(v)) is None else _wrap32(r),
-    ("DOUBLE", "BIGINT"): lambda v: None if (r := _to_int_from_float(v)) is None else _wrap64(r),
+    ("DOUBLE", "INTEGER"): _saturate(32),
+    ("DOUBLE", "BIGINT"): _saturate(64),
     ("INTEGER", "STRING"): str,
     ("BIGINT", "STRING"): str,
     ("BOOLEAN", "STRING"): lambda v: "true" if v else "false",
     ("STRING", "BOOLEAN"): _str_to_bool,
-    ("STRING", "INTEGER"): _int_from_str(32),
-    ("STRING", "BIGINT"): _int_from_str(64),
-    ("STRING", "DOUBLE"): lambda s: float(s.strip()),
+    ("STRING", "INTEGER"): _parse_int(32),
+    ("STRING", "BIGINT"): _parse_int(64),
+    ("STRING", "DOUBLE"): java_numbers.parse_double,
     ("STRING", "TIMESTAMP"): temporal.parse_timestamp,
     ("STRING", "DATE"): temporal.parse_date,
     ("STRING", "TIME"): temporal.parse_time,

@@ -8,7 +8,9 @@ every type error carries the offending node's position.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +19,7 @@ from typing import Any, Callable, Optional
 from .. import types as T
 from ..errors import KsqlError, KsqlStatementError
 from ..sql import ast
+from ..runtime.guard import RecordError
 from ..types import SqlType
 from . import casts, coercion
 from .scope import Scope
@@ -84,10 +87,30 @@ def _fdiv(a, b):
 
 
 def _fmod(a, b):
-    import math
-    if b == 0:
+    """Java's double remainder: NaN for x % 0 and for an infinite or NaN dividend
+    (``Infinity % 2`` is NaN), x for a finite x % Infinity."""
+    if b == 0 or a != a or b != b or a in _INFINITIES:
         return float("nan")
     return math.fmod(a, b)
+
+
+_INFINITIES = (float("inf"), float("-inf"))
+MAX_NESTING = 40       # brackets deep before a sub-expression is outlined (Python allows 200)
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def _nesting(code: str) -> int:
+    """How deep brackets nest in generated code. A bracket inside a string literal may
+    miscount by a level or so; the margin (40 of Python's 200) absorbs it."""
+    depth = best = 0
+    for b in _BRACKETS.findall(code):
+        if b in "([{":
+            depth += 1
+            if depth > best:
+                best = depth
+        else:
+            depth -= 1
+    return best
 
 
 def _array_index(arr, i):
@@ -101,24 +124,62 @@ def _array_index(arr, i):
     return None
 
 
-def _like_regex(pattern: str, escape: Optional[str]) -> "re.Pattern":
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if escape and c == escape and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
+class LikePattern:
+    """A LIKE pattern matched without backtracking, so no value can make it slow.
+
+    Why not one regular expression: ``%`` as ``.*`` backtracks polynomially (``%a%a%a%b``
+    on a long run of a's takes seconds). Split at ``%``, the pattern is a sequence of
+    fixed-length segments (literal characters and ``_``): the first must match at the start,
+    the last at the end, and each middle one at its leftmost place after the previous one,
+    which is the optimal choice for such patterns. Each segment is searched on its own, in
+    time linear in the value times the segment's length."""
+
+    __slots__ = ("segments", "last_len")
+
+    def __init__(self, pattern: str, escape: Optional[str]):
+        parts: list[list[str]] = [[]]
+        i = 0
+        while i < len(pattern):
+            c = pattern[i]
+            if escape and c == escape and i + 1 < len(pattern):
+                parts[-1].append(re.escape(pattern[i + 1]))
+                i += 2
+                continue
+            if c == "%":
+                parts.append([])
+            else:
+                parts[-1].append("." if c == "_" else re.escape(c))
+            i += 1
+        self.segments = [re.compile("".join(p), re.DOTALL) for p in parts]
+        self.last_len = len(parts[-1])
+
+    def matches(self, value: str) -> bool:
+        segs = self.segments
+        if len(segs) == 1:
+            return segs[0].fullmatch(value) is not None
+        m = segs[0].match(value)
+        if m is None:
+            return False
+        pos, end = m.end(), len(value) - self.last_len
+        if end < pos or segs[-1].fullmatch(value, end) is None:
+            return False
+        for seg in segs[1:-1]:
+            m = seg.search(value, pos, end)
+            if m is None:
+                return False
+            pos = m.end()
+        return True
+
+
+@functools.lru_cache(maxsize=256)
+def _like_pattern(pattern: str, escape: Optional[str]) -> LikePattern:
+    return LikePattern(pattern, escape)
 
 
 def _like(value, pattern, escape):
     if value is None or pattern is None:
         return None
-    return _like_regex(pattern, escape).fullmatch(value) is not None
+    return _like_pattern(pattern, escape).matches(value)
 
 
 def _decimal_arith_type(op: str, a: SqlType, b: SqlType) -> SqlType:
@@ -243,7 +304,23 @@ class ExprCompiler:
         handler = getattr(self, "_c_" + type(e).__name__, None)
         if handler is None:
             raise _err(e, "Unsupported expression: %s" % type(e).__name__)
-        return handler(e)
+        return self._outline(handler(e))
+
+    def _outline(self, c: Compiled) -> Compiled:
+        """Keep generated code within what Python's compiler accepts (200 nested brackets):
+        a sub-expression nested deeper than ``MAX_NESTING`` becomes a function of its own,
+        called from its parent. So `a + a + ... ` with 1000 terms, 300 ANDs or a CASE with
+        200 WHENs compile into a chain of small functions instead of one giant lambda."""
+        if len(c.code) < 2 * MAX_NESTING or _nesting(c.code) < MAX_NESTING:
+            return c
+        return Compiled(self._function_call(c.code), c.type)
+
+    def _function_call(self, code: str) -> str:
+        """Bind ``code`` as a function of the row (and of the lambda parameters in scope,
+        so it can be outlined inside a TRANSFORM body too); returns the call's code."""
+        params = "".join(", " + py for py, _ in self.scope.lambda_vars.values())
+        fn = eval("lambda r%s: %s" % (params, code), self.ns)  # noqa: S307 - our own code
+        return "%s(r%s)" % (self._bind(fn), params)
 
     def _c_Literal(self, e: ast.Literal) -> Compiled:
         v = e.value
@@ -298,7 +375,11 @@ class ExprCompiler:
             raise _err(e, "Unsupported unary operator %s on %s" % (e.op, a.type))
         if e.op == "+":
             return a
-        code = "(None if (%s:=%s) is None else -%s)" % (t, a.code, t)
+        neg = "-%s" % t
+        if a.type.base in ("INTEGER", "BIGINT"):
+            # Java's negation wraps: -(-2147483648) is -2147483648
+            neg = "%s(-%s)" % ("_w32" if a.type.base == "INTEGER" else "_w64", t)
+        code = "(None if (%s:=%s) is None else %s)" % (t, a.code, neg)
         return Compiled(code, a.type)
 
     def _require_bool(self, node, c: Compiled):
@@ -461,9 +542,9 @@ class ExprCompiler:
         neg = "not " if e.negated else ""
         x = self._tmp()
         if isinstance(e.pattern, ast.Literal) and isinstance(e.pattern.value, str):
-            rx = self._const(_like_regex(e.pattern.value, esc))
-            return Compiled("(None if (%s:=%s) is None else %s(%s.fullmatch(%s) is not None))"
-                            % (x, a.code, neg, rx, x), T.BOOLEAN)
+            like = self._const(LikePattern(e.pattern.value, esc).matches)
+            return Compiled("(None if (%s:=%s) is None else %s%s(%s))"
+                            % (x, a.code, neg, like, x), T.BOOLEAN)
         y = self._tmp()
         return Compiled("(None if (%s:=_like(%s, %s, %r)) is None else %s%s)"
                         % (y, a.code, p.code, esc, neg, y), T.BOOLEAN)
@@ -542,6 +623,7 @@ class ExprCompiler:
                                % (format_expression(cond), c.type))
                 test = "(%s) is True" % c.code
             code = "(%s if %s else %s)" % (self.convert(res, rt, e).code, test, code)
+            code = self._outline(Compiled(code, rt)).code   # 200 WHENs nest 200 deep
         return Compiled(code, rt)
 
     def resolve_type(self, t: SqlType, node) -> SqlType:
@@ -560,8 +642,11 @@ class ExprCompiler:
             raise _err(e, "Cast of %s to %s is not supported" % (a.type, dst))
         c = self.convert(a, dst, e, explicit=True)
         # a failed conversion (bad number text, overflow) yields NULL for this record
-        f = self._bind(_guarded(eval("lambda r: " + c.code, self.ns)))
-        return Compiled("%s(r)" % f, dst) if c.code != a.code else Compiled(c.code, dst)
+        if c.code == a.code:
+            return Compiled(c.code, dst)
+        params = "".join(", " + py for py, _ in self.scope.lambda_vars.values())
+        f = self._bind(_guarded(eval("lambda r%s: %s" % (params, c.code), self.ns)))
+        return Compiled("%s(r%s)" % (f, params), dst)
 
     def _c_ArrayConstructor(self, e: ast.ArrayConstructor) -> Compiled:
         if not e.items:
@@ -647,9 +732,11 @@ class ExprCompiler:
 
 
 def _guarded(fn):
-    def call(r):
+    def call(*args):          # the row, then the lambda parameters in scope
         try:
-            return fn(r)
+            return fn(*args)
+        except RecordError:
+            raise
         except Exception:  # noqa: BLE001 - a bad value gives NULL, the query goes on
             return None
     return call
@@ -659,6 +746,8 @@ def _guarded_fn(fn):
     def call(*args):
         try:
             return fn(*args)
+        except RecordError:
+            raise                 # a regex timeout skips the whole record (runtime.guard)
         except Exception:  # noqa: BLE001 - ksqlDB: a UDF error gives NULL, the query goes on
             return None
     call.__wrapped__ = fn

@@ -1,25 +1,50 @@
 """Regular-expression functions (ksqlDB category REGULAR EXPRESSION).
 
-Java regex syntax is close to Python's for the patterns people write; the compiled pattern is
-cached so a column of patterns does not recompile per record. A bad pattern raises ValueError,
-reported per record by the runtime.
+Java regex syntax is close to the ``regex`` package's (possessive quantifiers, atomic groups
+and ``(?<name>...)`` included); the compiled pattern is cached so a column of patterns does
+not recompile per record. A bad pattern gives NULL, as a failing UDF does in ksqlDB.
+
+Why ``regex`` and not ``re``: a pattern with catastrophic backtracking (``(a+)+$``) takes
+time doubling with every input character, and ``re`` holds the interpreter for all of it
+(a notebook's Stop cannot even run). Every match here runs with ``TIMEOUT`` seconds and
+releases the GIL meanwhile; running out of time raises ``RegexTimeout``, a per-record
+processing error: that record is skipped and logged, the query goes on.
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+import regex
+
+from ..runtime.guard import RecordError
 from .registry import scalar
 
 R = "REGULAR EXPRESSION"
+TIMEOUT = 0.5          # seconds one regular-expression evaluation may take, per record
+
+
+class RegexTimeout(RecordError):
+    """A regular expression ran longer than ``TIMEOUT`` on one record."""
 
 
 @lru_cache(maxsize=512)
 def _rx(pattern: str):
-    # Java's possessive/atomic forms are rare; translate the named-group spelling.
-    return re.compile(pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=")
-                      .replace("(?P<!", "(?<!"))
+    return compile_pattern(pattern)
+
+
+def compile_pattern(pattern: str, flags: int = 0):
+    """Compile with the ``regex`` package in its ``re``-compatible mode (V0)."""
+    return regex.compile(pattern, flags | regex.V0)
+
+
+def bounded(method, *args, what: str = "regular expression"):
+    """Run a compiled pattern's method (``rx.search``, ``rx.sub`` ...) with the timeout;
+    a timeout is the record's processing error."""
+    try:
+        return method(*args, timeout=TIMEOUT, concurrent=True)
+    except TimeoutError:
+        raise RegexTimeout("Timed out after %gs evaluating %s" % (TIMEOUT, what)) from None
 
 
 def _java_replacement(rep: str) -> str:
@@ -53,7 +78,7 @@ def regexp_extract(pattern, s):
 def regexp_extract_group(pattern, s, group):
     if pattern is None or s is None or group is None:
         return None
-    m = _rx(pattern).search(s)
+    m = bounded(_rx(pattern).search, s, what=repr(pattern))
     if not m or group > len(m.groups()):
         return None
     return m.group(group)
@@ -73,7 +98,8 @@ def regexp_extract_all_group(pattern, s, group):
     rx = _rx(pattern)
     if group > rx.groups:
         return None
-    return [m.group(group) for m in rx.finditer(s)]
+    matches = bounded(lambda *a, **kw: list(rx.finditer(*a, **kw)), s, what=repr(pattern))
+    return [m.group(group) for m in matches]
 
 
 @scalar("REGEXP_REPLACE", ["STRING input", "STRING regex", "STRING replacement"], "STRING", R,
@@ -81,7 +107,7 @@ def regexp_extract_all_group(pattern, s, group):
 def regexp_replace(s, pattern, rep):
     if s is None or pattern is None or rep is None:
         return None
-    return _rx(pattern).sub(_java_replacement(rep), s)
+    return bounded(_rx(pattern).sub, _java_replacement(rep), s, what=repr(pattern))
 
 
 @scalar("REGEXP_SPLIT_TO_ARRAY", ["STRING input", "STRING regex"], "ARRAY<STRING>", R,
@@ -91,5 +117,5 @@ def regexp_split_to_array(s, pattern):
         return None
     rx = _rx(pattern)
     if rx.groups:
-        rx = re.compile(re.sub(r"\((?!\?)", "(?:", rx.pattern))
-    return rx.split(s)
+        rx = _rx(regex.sub(r"\((?!\?)", "(?:", rx.pattern))
+    return bounded(rx.split, s, what=repr(pattern))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from .guard import each_record
 from .sink import Emit
 from .state_codec import StateFormatError, expect, is_int, opt_int, to_data
 
@@ -95,18 +96,15 @@ class Aggregator:
         out: list = []
         o = self.o
         if o.table_keys:
-            for row, deleted, rec in items:
-                self._table_record(row, deleted, rec, out)
+            each_record(items, lambda it: self._table_batch(it, out))
         elif o.windows is None:
-            self._stream_batch(items, out)
+            each_record(items, lambda it: self._stream_batch(it, out))
         elif self._tumbling_cached:
-            self._tumbling_cached_batch(items)
+            each_record(items, self._tumbling_cached_batch)
         elif self._sessions:
-            from .aggregate_session import session_record
-            for row, deleted, rec in items:
-                session_record(self, row, deleted, rec, out)
+            each_record(items, lambda it: self._session_batch(it, out))
         else:
-            self._windowed_batch(items, out)
+            each_record(items, lambda it: self._windowed_batch(it, out))
         if o.cache and not o.emit_final:
             out = self._flush_cache(out)
         if o.windows is not None:
@@ -215,6 +213,15 @@ class Aggregator:
         return [[f(row) for f in args] for _, args in self._value_fns]
 
     # -- per record -------------------------------------------------------------------------
+    def _table_batch(self, items, out) -> None:
+        for row, deleted, rec in items:
+            self._table_record(row, deleted, rec, out)
+
+    def _session_batch(self, items, out) -> None:
+        from .aggregate_session import session_record
+        for row, deleted, rec in items:
+            session_record(self, row, deleted, rec, out)
+
     def _stream_batch(self, items, out) -> None:
         """Unwindowed stream aggregation: one task (stream time does not matter here)."""
         where = self.o.where
@@ -449,11 +456,19 @@ class Aggregator:
         Dirty entries are unique per group already; only earlier direct emits (session
         tombstones) need coalescing with them. The loop is ``_output`` inlined."""
         earlier = bool(out)
+        append = out.append
+        dirty = list(self._dirty.values())
+        self._dirty.clear()
+        each_record(dirty, lambda it: self._flush_loop(it, append))
+        return _coalesce(out) if earlier else out
+
+    def _flush_loop(self, entries, append) -> None:
+        """One row per dirty group; a group whose result or HAVING raises is skipped
+        (reported against the record that last updated it) and the others still go out."""
         o = self.o
         results, key_proj, value_proj, having = self._results, o.key_proj, o.value_proj, o.having
         single_result = results[0] if len(results) == 1 else None
-        append = out.append
-        for window, g, rec in self._dirty.values():
+        for window, g, rec in entries:
             if single_result is not None:
                 row = [*g.key, single_result(g.accs[0])]
             else:
@@ -469,8 +484,6 @@ class Aggregator:
                 continue
             g.emitted = True
             append(Emit([f(row) for f in key_proj], [f(row) for f in value_proj], g.ts, seq, window))
-        self._dirty.clear()
-        return _coalesce(out) if earlier else out
 
     def _emit_final(self, t: Task, out) -> None:
         """EMIT FINAL as Kafka Streams' emit-on-window-close does it: when the close time

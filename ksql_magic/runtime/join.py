@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from typing import Callable, Optional
 
+from .guard import each_record
 from .sink import Emit
 from .state_codec import StateFormatError, expect, is_int, opt_int
 
@@ -59,6 +60,13 @@ class _Base:
         kv = self.project(jrow, key_value)
         if kv is not None:
             out.append(Emit(kv[0], kv[1], ts, seq, window))
+
+    def process(self, index: int, items: list) -> list:
+        """Join a batch of one input's rows; a record that raises is skipped and reported
+        (``guard.each_record``), the rows before and after it are joined as usual."""
+        out: list = []
+        each_record(items, lambda it: self._batch(index, it, out))
+        return out
 
     def window_of(self, side: int, row: list):
         """The window of a windowed source's row (its key's bounds), or None."""
@@ -125,8 +133,7 @@ class StreamTableJoin(_Base):
         self.table = self._rows_by_key(obj["table"], 1)
         self.late_dropped = obj["late"]
 
-    def process(self, index: int, items: list) -> list:
-        out: list = []
+    def _batch(self, index: int, items, out: list) -> None:
         if index == 1:
             kf = self.key_fns[1]
             for row, deleted, rec in items:
@@ -135,7 +142,7 @@ class StreamTableJoin(_Base):
                     self.table.pop(k, None)
                 else:
                     self.table[k] = row
-            return out
+            return
         ts = self.ts_slots[0]
         append = out.append
         split = self._split()
@@ -144,13 +151,12 @@ class StreamTableJoin(_Base):
             for row, match, k, rec in self._lookups(items):
                 key, value = split(row, match, k)
                 append(_emit(Emit, (key, value, row[ts], rec.seq, None)))
-            return out
+            return
         project = getattr(self.project, "fast", None) or self.project
         for row, match, k, rec in self._lookups(items):
             kv = project(row + match, k)
             if kv is not None:
                 append(_emit(Emit, (kv[0], kv[1], row[ts], rec.seq, None)))
-        return out
 
     def _lookups(self, items):
         """(stream row, table row or NULLs for LEFT, join key, record) for each stream record
@@ -306,10 +312,9 @@ class StreamStreamJoin(_Base):
             return ts - self.before, ts + self.after
         return ts - self.after, ts + self.before
 
-    def process(self, index: int, items: list) -> list:
+    def _batch(self, index: int, items, out: list) -> None:
         # The hot loop of every stream-stream join: locals, no per-record helper calls on the
         # common path (a match or a stored row); rare paths (null key, outer rows) call helpers.
-        out: list = []
         append = out.append
         kf, tsi = self.key_fns[index], self.ts_slots[index]
         outer = self.outer(index)
@@ -387,7 +392,6 @@ class StreamStreamJoin(_Base):
                     heapq.heappush(self.pending, (ts, self.pending_n, index, entry))
                 else:
                     self.emit(out, self.joined(index, row, None), ts, seq, k, win)
-        return out
 
     def _emit_closed(self, out: list, seq) -> None:
         """Emit held outer rows in timestamp order while their window (plus grace) has closed;
@@ -451,8 +455,7 @@ class TableTableJoin(_Base):
         self.emitted = obj["emitted"]
         self.late_dropped = obj["late"]
 
-    def process(self, index: int, items: list) -> list:
-        out: list = []
+    def _batch(self, index: int, items, out: list) -> None:
         kf, tsi = self.key_fns[index], self.ts_slots[index]
         mine = self.state[index]
         for row, deleted, rec in items:
@@ -480,7 +483,6 @@ class TableTableJoin(_Base):
             else:
                 self.emitted.add(hk)
                 out.append(Emit(kv[0], kv[1], ts, rec.seq))
-        return out
 
     def _retract(self, out: list, k, hk, ts: int, seq) -> None:
         """A tombstone for a key that has no result now, if its last output was a row."""
@@ -527,14 +529,12 @@ class ForeignKeyJoin(_Base):
         self.emitted = obj["emitted"]
         self.late_dropped = obj["late"]
 
-    def process(self, index: int, items: list) -> list:
-        out: list = []
+    def _batch(self, index: int, items, out: list) -> None:
         for row, deleted, rec in items:
             if index == 0:
                 self._left(out, row, deleted, rec)
             else:
                 self._right(out, row, deleted, rec)
-        return out
 
     def _result(self, out, pk, lrow, rrow, ts, seq) -> None:
         hk = tuple(hashable(x) for x in pk)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from ..plan import QueryPlan
+from . import guard
 from .reader import NullKeyRecord, RowError, SourceReader
 from .sink import Emit
 
@@ -24,6 +25,7 @@ class QueryStats:
     records_out: int = 0
     deser_errors: int = 0
     processing_errors: int = 0
+    serialization_errors: int = 0
     late_dropped: int = 0
     stream_time: Optional[int] = None
     started: float = field(default_factory=time.monotonic)
@@ -74,7 +76,9 @@ class Query:
         self.state = "RUNNING"
         self.stats = QueryStats()
         self.lock = threading.RLock()
-        self._on_error = on_error or (lambda *a: None)
+        self._on_error = on_error or (lambda *a, **kw: None)
+        if hasattr(sink, "on_error"):
+            sink.on_error = self._sink_failed
         self.checkpoint = checkpoint
         self._pending: list[Emit] = []   # outputs produced but not yet acknowledged
         if checkpoint is not None and plan.stateful is not None:
@@ -168,7 +172,7 @@ class Query:
             emits: list = []
             for (idx, p), n in _merge_runs(heads):
                 inp = self.inputs[idx]
-                emits.extend(self._compute(inp, inp.take(p, n)))
+                emits.extend(self._compute_or_fail(inp, inp.take(p, n)))
                 total += n
             self._finish(emits)
         return total
@@ -177,12 +181,26 @@ class Query:
         with self.lock:
             if self.state != "RUNNING":
                 return
-            self._finish(self._compute(inp, records))
+            self._finish(self._compute_or_fail(inp, records))
+
+    def _compute_or_fail(self, inp: _Input, records: list) -> list:
+        """The last line of defence: bad records are handled per record inside the
+        operators, so an exception here is a fault of the query itself. As in ksqlDB, the
+        query goes to ERROR (its status says why) and stops; the others keep running and
+        ``drain()`` / ``close()`` do not raise."""
+        try:
+            return self._compute(inp, records)
+        except Exception as e:  # noqa: BLE001 - one query's fault must not stop the engine
+            self.state = "ERROR"
+            self.stats.error = "%s: %s" % (type(e).__name__, guard.describe(e))
+            self._on_error("processing", self.stats.error, None, self.query_id, cause=guard.causes(e))
+            return []
 
     def _compute(self, inp: _Input, records: list) -> list:
         items = self._rows(inp, records)
         if self.plan.stateful is not None:
-            emits = self.plan.stateful.process(inp.index, items)
+            with guard.reporting(self._item_failed):
+                emits = self.plan.stateful.process(inp.index, items)
             self.stats.late_dropped = getattr(self.plan.stateful, "late_dropped", 0)
             return emits
         if inp.reader.is_table:
@@ -223,9 +241,10 @@ class Query:
                 row, deleted = reader.row(rec)
             except NullKeyRecord:
                 continue
-            except RowError as e:
+            except Exception as e:  # noqa: BLE001 - RowError, or anything a decoder let through
                 self.stats.deser_errors += 1
-                self._on_error("deserialization", str(e), rec, self.query_id)
+                msg = str(e) if isinstance(e, RowError) else guard.describe(e)
+                self._on_error("deserialization", msg, rec, self.query_id, cause=guard.causes(e))
                 continue
             ts = row[ts_slot]
             if st is None or ts > st:
@@ -259,8 +278,7 @@ class Query:
                 out.append(Emit(_key(keys, row, rec, plan), [f(row) for f in vals], row[ts_slot], rec.seq,
                                 _window(row, plan)))
             except Exception as e:  # noqa: BLE001 - a record that breaks an expression is logged
-                self.stats.processing_errors += 1
-                self._on_error("processing", str(e), rec, self.query_id)
+                self._record_failed(rec, e)
         return out
 
     def _table_rows(self, items: list) -> list[Emit]:
@@ -278,10 +296,27 @@ class Query:
                     continue
                 k = [f(row) for f in keys]
                 out.append(Emit(k, [f(row) for f in vals], row[ts_slot], rec.seq, _window(row, plan)))
-            except Exception as e:  # noqa: BLE001
-                self.stats.processing_errors += 1
-                self._on_error("processing", str(e), rec, self.query_id)
+            except Exception as e:  # noqa: BLE001 - the same boundary as _stream_rows
+                self._record_failed(rec, e)
         return out
+
+    # -- the per-record boundary ------------------------------------------------------------
+    def _record_failed(self, rec, exc: BaseException) -> None:
+        """A record an operator could not process: skipped, counted in the status and
+        written to the processing log (ksqlDB's RECORDPROCESSINGERROR); the query goes on."""
+        self.stats.processing_errors += 1
+        self._on_error("processing", guard.describe(exc), rec, self.query_id,
+                       cause=guard.causes(exc))
+
+    def _item_failed(self, item, exc: BaseException) -> None:
+        """``guard.each_record``'s reporter for the stateful operators."""
+        self._record_failed(guard.record_of(item), exc)
+
+    def _sink_failed(self, kind: str, message: str, record=None, **kw) -> None:
+        """An output the sink could not serialize: ksqlDB logs a SERIALIZATIONERROR and
+        drops that output (state already updated stays updated, as in Kafka Streams)."""
+        self.stats.serialization_errors += 1
+        self._on_error(kind, message, record, self.query_id, **kw)
 
     def _emit(self, emits: list[Emit]) -> None:
         ts_index = self.plan.output_timestamp
@@ -319,7 +354,8 @@ class Query:
         return {"query_id": self.query_id, "state": self.state, "records_in": s.records_in,
                 "records_out": s.records_out, "rate": round(s.rate(), 1), "stream_time": s.stream_time,
                 "late_dropped": s.late_dropped, "deser_errors": s.deser_errors,
-                "processing_errors": s.processing_errors, "error": s.error,
+                "processing_errors": s.processing_errors,
+                "serialization_errors": s.serialization_errors, "error": s.error,
                 "broker": s.broker or "connected"}
 
 

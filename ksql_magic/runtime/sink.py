@@ -69,14 +69,25 @@ class TopicSink:
             try:
                 kb = self._key_bytes(e)
                 vb = None if e.value is None else vser(e.value)
-            except SerdeError as err:
-                self.on_error("serialization", err.message, None)
+                part = self._partition(kb, e)
+            except Exception as err:  # noqa: BLE001 - one unserializable output, not the query
+                self._failed(err)
                 continue
-            batch.append((topic, self._partition(kb, e), kb, vb, e.timestamp, (), e.seq))
+            batch.append((topic, part, kb, vb, e.timestamp, (), e.seq))
         if batch:
             self.broker.produce_batch(batch)
             self.records_out += len(batch)
         return len(emits)
+
+    def _failed(self, err: Exception) -> None:
+        """ksqlDB's SERIALIZATIONERROR for an output it cannot write; the output is dropped."""
+        if isinstance(err, SerdeError):
+            message = err.message
+        else:
+            message = "Failed to serialize %s to topic: %s. %s" % (
+                "value", self.topic, err if str(err) else type(err).__name__)
+        cause = [] if isinstance(err, SerdeError) else [str(err) or type(err).__name__]
+        self.on_error("serialization", message, None, cause=cause, topic=self.topic)
 
     def _partition(self, kb: Optional[bytes], e: Emit) -> Optional[int]:
         if self.partitions == 1:
