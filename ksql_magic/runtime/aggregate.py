@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from .aggregate_batch import flush_kernel, hopping_cached_batch
 from .sink import Emit
 
 
@@ -100,6 +101,9 @@ class Aggregator:
         w = opts.windows
         self._tumbling_cached = (w is not None and not self._sessions and w.advance == w.size
                                  and opts.cache and not opts.emit_final and not opts.table_keys)
+        self._hopping_cached = (w is not None and not self._sessions and w.advance != w.size
+                                and opts.cache and not opts.emit_final and not opts.table_keys)
+        self._flush = flush_kernel(self) if opts.cache and not opts.emit_final else None
 
     # -- public -----------------------------------------------------------------------------
     def process(self, input_index: int, items: list) -> list[Emit]:
@@ -112,6 +116,8 @@ class Aggregator:
             self._stream_batch(items, out)
         elif self._tumbling_cached:
             self._tumbling_cached_batch(items)
+        elif self._hopping_cached:
+            hopping_cached_batch(self, items)   # state keyed by window start, as tumbling's
         elif self._sessions:
             from .aggregate_session import session_record
             for row, deleted, rec in items:
@@ -398,6 +404,10 @@ class Aggregator:
         Dirty entries are unique per group already; only earlier direct emits (session
         tombstones) need coalescing with them. The loop is ``_output`` inlined."""
         earlier = bool(out)
+        if self._flush is not None:
+            self._flush(self._dirty.values(), out)
+            self._dirty.clear()
+            return _coalesce(out) if earlier else out
         o = self.o
         results, key_proj, value_proj, having = self._results, o.key_proj, o.value_proj, o.having
         single_result = results[0] if len(results) == 1 else None
@@ -449,9 +459,10 @@ class Aggregator:
         t.last_close = close
 
     def _evict(self) -> None:
-        """Drop windows past retention (the tumbling fast path keys windows by start)."""
+        """Drop windows past retention (the cached tumbling and hopping paths key windows
+        by start)."""
         keep = self.o.windows.keep_until
-        size = self.o.windows.size if self._tumbling_cached else 0
+        size = self.o.windows.size if (self._tumbling_cached or self._hopping_cached) else 0
         for t in self.tasks.values():
             st = t.stream_time
             if st is None:
