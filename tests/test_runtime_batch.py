@@ -105,3 +105,33 @@ def test_expression_error_in_batch_is_logged_and_the_rest_emitted():
         e.produce("pay", v, key="k", timestamp=i)
     items = q._rows(q.inputs[0], e.broker.fetch("pay", 0, 0, 1000))
     assert q._stream_rows(items) == q._stream_rows_each(items)
+
+
+HOP = ("CREATE TABLE sums AS SELECT merchant, SUM(amount) AS total, COUNT(*) AS n FROM sales "
+       "WINDOW HOPPING (SIZE 5 SECONDS, ADVANCE BY 1 SECOND, GRACE PERIOD 2 SECONDS) "
+       "GROUP BY merchant HAVING COUNT(*) > 1;")
+
+
+def _hopping_outputs(batch_kernels: bool) -> tuple:
+    e = Engine(properties={"auto.offset.reset": "earliest"})
+    e.execute("CREATE STREAM sales (id VARCHAR KEY, merchant VARCHAR, amount DOUBLE) "
+              "WITH (KAFKA_TOPIC='sales', VALUE_FORMAT='JSON', PARTITIONS=1);")
+    e.execute(HOP)
+    q = e.queries[next(iter(e.queries))]
+    agg = q.plan.stateful
+    if not batch_kernels:
+        agg._hopping_cached, agg._flush = False, None
+    ts = [1000, 1500, 7000, 2000, 3100, 9000, 1200, 12000, 6500, 13000, 4000, 20000]
+    for i, t in enumerate(ts):
+        merchant = None if i == 5 else "m%d" % (i % 3)
+        e.produce("sales", json.dumps({"MERCHANT": merchant, "AMOUNT": 0.1 * (i + 1)}),
+                  key="k", timestamp=t)
+    e.drain()
+    return ([(r.key, r.value, r.timestamp) for r in e.records("SUMS")], agg.late_dropped,
+            agg.null_key_dropped)
+
+
+def test_hopping_kernel_emits_what_the_generic_window_loop_emits():
+    fast, slow = _hopping_outputs(True), _hopping_outputs(False)
+    assert fast == slow
+    assert fast[1] > 0 and fast[2] == 1          # late windows and the null key were seen
