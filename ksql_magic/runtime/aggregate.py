@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from .guard import each_record
+from .aggregate_batch import flush_kernel, hopping_cached_batch
 from .sink import Emit
 from .state_codec import StateFormatError, expect, is_int, opt_int, to_data
 
@@ -90,6 +91,9 @@ class Aggregator:
         w = opts.windows
         self._tumbling_cached = (w is not None and not self._sessions and w.advance == w.size
                                  and opts.cache and not opts.emit_final and not opts.table_keys)
+        self._hopping_cached = (w is not None and not self._sessions and w.advance != w.size
+                                and opts.cache and not opts.emit_final and not opts.table_keys)
+        self._flush = flush_kernel(self) if opts.cache and not opts.emit_final else None
 
     # -- public -----------------------------------------------------------------------------
     def process(self, input_index: int, items: list) -> list[Emit]:
@@ -101,6 +105,8 @@ class Aggregator:
             each_record(items, lambda it: self._stream_batch(it, out))
         elif self._tumbling_cached:
             each_record(items, self._tumbling_cached_batch)
+        elif self._hopping_cached:
+            each_record(items, lambda it: hopping_cached_batch(self, it))   # keyed by window start
         elif self._sessions:
             each_record(items, lambda it: self._session_batch(it, out))
         else:
@@ -459,7 +465,10 @@ class Aggregator:
         append = out.append
         dirty = list(self._dirty.values())
         self._dirty.clear()
-        each_record(dirty, lambda it: self._flush_loop(it, append))
+        if self._flush is not None:      # the generated kernel (aggregate_batch.flush_kernel)
+            each_record(dirty, lambda it: self._flush(it, out))
+        else:
+            each_record(dirty, lambda it: self._flush_loop(it, append))
         return _coalesce(out) if earlier else out
 
     def _flush_loop(self, entries, append) -> None:
@@ -513,9 +522,10 @@ class Aggregator:
         t.last_close = close
 
     def _evict(self) -> None:
-        """Drop windows past retention (the tumbling fast path keys windows by start)."""
+        """Drop windows past retention (the cached tumbling and hopping paths key windows
+        by start)."""
         keep = self.o.windows.keep_until
-        size = self.o.windows.size if self._tumbling_cached else 0
+        size = self.o.windows.size if (self._tumbling_cached or self._hopping_cached) else 0
         for t in self.tasks.values():
             st = t.stream_time
             if st is None:
