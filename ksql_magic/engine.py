@@ -88,13 +88,33 @@ class Engine:
                     raise KsqlStatementError("Statement is too deeply nested to run") from None
         return results
 
+    # ================================================================= schema registry ===
+    @property
+    def registry(self):
+        """The serdes' view of the schema registry (serde.registry.Registry), made on first
+        use: a private in-memory registry unless ``ksql.schema.registry.url`` is set."""
+        reg = self.__dict__.get("_registry")
+        if reg is None:
+            from .serde.registry import Registry, make_client
+            reg = self._registry = Registry(make_client(self.properties))
+        return reg
+
+    @property
+    def schema_registry(self):
+        """The ``confluent_kafka.schema_registry.SchemaRegistryClient`` AVRO and JSON_SR use."""
+        return self.registry.client
+
     # ================================================================= data in/out ===
     def create_topic(self, topic: str, partitions: int = 1, replicas: int = 1) -> None:
         self.broker.create_topic(topic, partitions, replicas)
 
     def produce(self, topic: str, value, key=None, timestamp: Optional[int] = None,
                 partition: Optional[int] = None, headers=None) -> Record:
-        """Append one record exactly as a Kafka producer would (str is encoded UTF-8)."""
+        """Append one record exactly as a Kafka producer would (str is encoded UTF-8). A
+        Python object (dict, list, number) as key or value is written as the row INSERT
+        VALUES would write, in the format of the source declared on ``topic``."""
+        from .serde.objects import serialize_objects
+        key, value = serialize_objects(self, topic, key, value)
         if self.broker.topic(topic) is None:
             self.broker.create_topic(topic, 1)
         hdrs = tuple((k, _as_bytes(v)) for k, v in (headers.items() if isinstance(headers, dict)
