@@ -17,24 +17,47 @@ def parse(tokens: list) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="%ksql connect", add_help=False)
     p.add_argument("targets", nargs="*")
     p.add_argument("--client", default=None)
+    p.add_argument("--schema-registry", default=None)         # URL, may hold user:pass@
+    p.add_argument("--schema-registry-auth", default=None)    # USER:PASSWORD
     try:
         return p.parse_args(tokens)
     except SystemExit:
         raise KsqlStatementError("usage: %ksql connect memory | kafka://HOST:PORT "
-                                 "[--client NAME] | flink://GATEWAY kafka://HOST:PORT") from None
+                                 "[--client NAME] [--schema-registry URL "
+                                 "[--schema-registry-auth USER:PASSWORD]] | "
+                                 "flink://GATEWAY kafka://HOST:PORT") from None
+
+
+def registry_properties(args) -> dict | None:
+    """The engine properties naming the user's schema registry, if one was given."""
+    if not args.schema_registry:
+        return None
+    props = {"ksql.schema.registry.url": args.schema_registry}
+    if args.schema_registry_auth:
+        props["ksql.schema.registry.basic.auth.user.info"] = args.schema_registry_auth
+        props["ksql.schema.registry.basic.auth.credentials.source"] = "USER_INFO"
+    return props
+
+
+def redacted(text: str) -> str:
+    """The connect command as it may be shown: registry credentials replaced by ***."""
+    import re
+    text = re.sub(r"(--schema-registry-auth[= ]+)\S+", r"\1***", text)
+    return re.sub(r"(://)[^/@\s]+@", r"\1***@", text)
 
 
 def memory(args, _rest):
     """The embedded broker, explicitly (``Engine()`` alone may follow KSQL_MAGIC_BOOTSTRAP)."""
     from .brokers.memory import MemoryBroker
     from .engine import Engine
-    return Engine(broker=MemoryBroker())
+    return Engine(broker=MemoryBroker(), properties=registry_properties(args))
 
 
 def kafka(args, rest):
     from .engine import Engine
     bootstrap = rest[0].split("://", 1)[1]
-    return build(Engine, bootstrap_servers=bootstrap, client=args.client)
+    return build(Engine, bootstrap_servers=bootstrap, client=args.client,
+                 properties=registry_properties(args))
 
 
 def flink(args, rest):
@@ -47,7 +70,8 @@ def flink(args, rest):
     if "flink" not in inspect.signature(Engine).parameters:
         raise KsqlStatementError("the Flink backend is not available in this version yet")
     return build(Engine, flink="http://" + gateway,
-                 bootstrap_servers=kafka_urls[0].split("://", 1)[1], client=args.client)
+                 bootstrap_servers=kafka_urls[0].split("://", 1)[1], client=args.client,
+                 properties=registry_properties(args))
 
 
 def build(factory, **kwargs):

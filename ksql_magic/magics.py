@@ -32,6 +32,7 @@ HELP = """%ksql / %%ksql: ksqlDB-dialect streaming SQL in this kernel.
   %ksql <statement>                     one-line statement(s)
   %ksql connect memory                  embedded broker (the default)
   %ksql connect kafka://HOST:PORT [--client kafka-python|confluent]
+        [--schema-registry URL [--schema-registry-auth USER:PASSWORD]]
   %ksql connect flink://GATEWAY kafka://HOST:PORT
   %ksql stop QUERY_ID | all             stop live queries (and datagen runs with 'all')
   %ksql datagen DOMAIN [--count N] [--rate N] [--seed N] [--late-fraction F]
@@ -236,7 +237,8 @@ class KsqlMagic(Magics):
             display(ErrorView(exc))
             return None
         self.use_engine(engine)
-        display(HTML(fmt.message("connected: %s" % (text or "memory"))))
+        from .connect import redacted
+        display(HTML(fmt.message("connected: %s" % (redacted(text) or "memory"))))
         return None
 
     def cmd_stop(self, text: str):

@@ -74,6 +74,14 @@ def _row(columns, obj, wrapped: bool, topic: str) -> list:
             for n, t in columns]
 
 
+def _takes_dict(fmt: str, columns, is_key: bool, properties: dict, obj) -> bool:
+    """Whether ``obj`` is a dict of columns or one bare column's value. KAFKA and DELIMITED
+    never wrap a single column in the bytes; there a ``{column: value}`` dict is also taken."""
+    if len(columns) == 1 and fmt.upper() in ("KAFKA", "DELIMITED"):
+        return isinstance(obj, dict) and columns[0][1].base not in ("MAP", "STRUCT")
+    return is_wrapped(columns, is_key, properties)
+
+
 def _coerce(column, v, topic: str):
     name, t = column
     if v is None:
@@ -92,7 +100,7 @@ def _serialize(src, columns, fmt: str, obj, is_key: bool, topic: str) -> bytes:
             "key" if is_key else "value", topic))
     if is_key and src.window is not None:
         raise ProduceError("Produce a windowed key as bytes (its window is part of the key).")
-    row = _row(columns, obj, is_wrapped(columns, is_key, src.properties), topic)
+    row = _row(columns, obj, _takes_dict(fmt, columns, is_key, src.properties, obj), topic)
     serde = make_serde(fmt, columns, is_key=is_key, properties=src.properties, topic=topic,
                        registry=src.registry)
     try:

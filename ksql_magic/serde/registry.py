@@ -35,7 +35,10 @@ _CLIENT_PROPERTIES = {
 def make_client(properties: dict):
     """The registry client for an engine's properties: the user's registry when
     ``ksql.schema.registry.url`` is set, else a private in-memory one."""
-    from confluent_kafka.schema_registry import SchemaRegistryClient
+    import warnings
+    with warnings.catch_warnings():     # authlib, imported by the client, warns about httpx
+        warnings.filterwarnings("ignore", message=".*httpx module is deprecated")
+        from confluent_kafka.schema_registry import SchemaRegistryClient
     url = properties.get("ksql.schema.registry.url") or "%sksql-magic-%d" % (
         MOCK_PREFIX, next(_mock_ids))
     conf = {"url": str(url)}
@@ -127,3 +130,37 @@ def wrapped(columns, is_key: bool, properties: dict) -> bool:
     The same rule as JSON's (json_format.is_wrapped)."""
     from .json_format import is_wrapped
     return is_wrapped(list(columns), is_key, properties)
+
+
+def framed_text(registry, data) -> Optional[str]:
+    """PRINT's rendering of a registry-framed record: Avro as JSON text, JSON_SR's payload;
+    None if ``data`` is not framed or its id is not in the registry."""
+    if registry is None or data is None or len(data) < 5 or data[0] != 0:
+        return None
+    schema_id, payload = unframe(data)
+    try:
+        schema = registry.schema(schema_id)
+    except Exception:           # not a registry record after all, or an unknown id
+        return None
+    kind = schema.schema_type or "AVRO"
+    if kind == "JSON":
+        return bytes(payload).decode("utf-8", "replace")
+    if kind != "AVRO":
+        return None
+    import io
+    import json
+    import fastavro
+    from .avro_format import _parse_registered
+    parsed = registry.parsed(schema_id, _parse_registered, "AVRO")
+    try:
+        datum = fastavro.schemaless_reader(io.BytesIO(payload), parsed, None)
+    except Exception:
+        return None
+    return json.dumps(datum, default=_json_default, separators=(",", ":"))
+
+
+def _json_default(v):
+    if isinstance(v, (bytes, bytearray)):
+        import base64
+        return base64.b64encode(bytes(v)).decode("ascii")
+    return str(v)

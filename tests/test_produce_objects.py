@@ -1,0 +1,76 @@
+"""Engine.produce with Python objects writes what INSERT VALUES writes, in any format."""
+
+import warnings
+
+import pytest
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+from ksql_magic import Engine, KsqlError  # noqa: E402
+
+
+@pytest.fixture
+def engine():
+    e = Engine(properties={"auto.offset.reset": "earliest"})
+    yield e
+    e.close()
+
+
+def declare(engine, fmt, extra=""):
+    engine.execute("CREATE STREAM s (ID INT KEY, NAME STRING, PRICE DECIMAL(6, 2), QTY BIGINT) "
+                   "WITH (KAFKA_TOPIC='t', FORMAT='%s', PARTITIONS=1%s);" % (fmt, extra))
+
+
+@pytest.mark.parametrize("fmt", ["JSON", "DELIMITED", "AVRO", "JSON_SR"])
+def test_object_bytes_equal_insert_values_bytes(engine, fmt):
+    declare(engine, fmt)
+    engine.execute("INSERT INTO s (ID, NAME, PRICE, QTY) VALUES (7, 'pen', 1.50, 3);")
+    engine.produce("t", value={"name": "pen", "PRICE": 1.5, "qty": 3}, key=7)
+    first, second = engine.records("t")
+    assert (second.key, second.value) == (first.key, first.value)
+
+
+def test_kafka_format_scalar_value(engine):
+    engine.execute("CREATE STREAM k (N BIGINT) WITH (KAFKA_TOPIC='k', VALUE_FORMAT='KAFKA', "
+                   "PARTITIONS=1);")
+    engine.produce("k", value=5)
+    assert engine.records("k")[0].value == (5).to_bytes(8, "big")
+
+
+def test_unwrapped_single_value_takes_a_bare_scalar(engine):
+    engine.execute("CREATE STREAM w (N INT) WITH (KAFKA_TOPIC='w', VALUE_FORMAT='JSON', "
+                   "WRAP_SINGLE_VALUE=false, PARTITIONS=1);")
+    engine.produce("w", value=12)
+    assert engine.records("w")[0].value == b"12"
+
+
+def test_bytes_and_str_stay_raw(engine):
+    declare(engine, "AVRO")
+    engine.produce("t", value='{"NAME": "raw"}', key=b"\x01")
+    rec = engine.records("t")[0]
+    assert (rec.key, rec.value) == (b"\x01", b'{"NAME": "raw"}')
+
+
+def test_avro_object_is_read_back_by_a_query(engine):
+    declare(engine, "AVRO")
+    engine.produce("t", value={"NAME": "pen", "PRICE": 2, "QTY": 1}, key=1)
+    rows = engine.execute("SELECT ID, NAME, PRICE, QTY FROM s;")[0].rows
+    assert [[r[0], r[1], str(r[2]), r[3]] for r in rows] == [[1, "pen", "2.00", 1]]
+
+
+def test_topic_without_a_source_cannot_take_objects(engine):
+    engine.create_topic("bare")
+    with pytest.raises(KsqlError, match="No stream or table is declared on topic 'bare'"):
+        engine.produce("bare", value={"A": 1})
+
+
+def test_unknown_column_is_refused(engine):
+    declare(engine, "JSON")
+    with pytest.raises(KsqlError, match="Unknown column"):
+        engine.produce("t", value={"NOPE": 1}, key=1)
+
+
+def test_value_of_the_wrong_type_is_refused(engine):
+    declare(engine, "AVRO")
+    with pytest.raises(KsqlError, match="QTY"):
+        engine.produce("t", value={"QTY": [1]}, key=1)
