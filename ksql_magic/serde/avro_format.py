@@ -20,6 +20,7 @@ import copy
 import datetime
 import io
 import json
+import operator
 import re
 from decimal import Decimal
 
@@ -27,7 +28,7 @@ from ..errors import KsqlStatementError
 from ..types import SqlType
 from . import java_numbers as jn
 from .base import Failure, Serde
-from .registry import frame, full_name_property, schema_id_property, subject, unframe, wrapped
+from .registry import frame, full_name_property, schema_id_property, subject, wrapped
 
 NAMESPACE = "io.confluent.ksql.avro_schemas"
 DEFAULT_NAME = NAMESPACE + ".KsqlDataSourceSchema"
@@ -379,7 +380,11 @@ def _row_reader(columns, is_wrapped: bool, schema_json):
     plan = _row_plan(columns, schema_json)
     if all(c is None for _, c in plan) and all(n is not None for n, _ in plan):
         names = [n for n, _ in plan]
-        return lambda datum: [datum[n] for n in names]
+        if len(names) == 1:
+            name = names[0]
+            return lambda datum: [datum[name]]
+        pick = operator.itemgetter(*names)
+        return lambda datum: list(pick(datum))
     return lambda datum: [None if n is None else (datum.get(n) if c is None else c(datum.get(n)))
                           for n, c in plan]
 
@@ -390,32 +395,38 @@ def make(columns, is_key: bool, properties: dict, fail: Failure, registry, topic
     reader = fastavro.schemaless_reader
     writer = fastavro.schemaless_writer
     is_wrapped = wrapped(columns, is_key, properties)
-    readers: dict[int, tuple] = {}
+    readers: dict[bytes, tuple] = {}      # raw 4-byte schema id -> (parsed, datum -> row)
 
-    def plan_for(schema_id: int):
-        hit = readers.get(schema_id)
-        if hit is None:
-            raw = json.loads(registry.schema(schema_id).schema_str)
-            parsed = registry.parsed(schema_id, _parse_registered, "AVRO")
-            hit = readers[schema_id] = (parsed, _row_reader(columns, is_wrapped,
-                                                            _non_null_or_self(raw)))
+    def plan_for(raw_id: bytes):
+        schema_id = int.from_bytes(raw_id, "big")
+        raw = json.loads(registry.schema(schema_id).schema_str)
+        parsed = registry.parsed(schema_id, _parse_registered, "AVRO")
+        hit = readers[raw_id] = (parsed, _row_reader(columns, is_wrapped, _non_null_or_self(raw)))
         return hit
 
+    bytes_io = io.BytesIO
+
     def deserialize(data):
+        """Hot path: header check, the writer's plan by the id's raw bytes, fastavro."""
         if data is None:
             return None
+        if len(data) < 5 or data[0] != 0:
+            raise fail.read("Unknown magic byte!")
+        raw_id = data[1:5]
         try:
-            schema_id, payload = unframe(data)
-            parsed, to_row = plan_for(schema_id)
-            datum = reader(io.BytesIO(payload), parsed, None)
-            if datum is None:
-                return None
-            return to_row(datum)
-        except (_Mismatch, ValueError, TypeError, EOFError, IndexError, KeyError) as e:
+            parsed, to_row = readers.get(raw_id) or plan_for(raw_id)
+        except (_Mismatch, KsqlStatementError) as e:
             raise fail.read(str(e)) from None
         except Exception as e:      # the registry: unknown id, unreachable
-            raise fail.read("Error retrieving Avro schema for id %s: %s"
-                            % (data[1:5].hex(), e)) from None
+            raise fail.read("Error retrieving Avro schema for id %d: %s"
+                            % (int.from_bytes(raw_id, "big"), e)) from None
+        bio = bytes_io(data)
+        bio.seek(5)
+        try:
+            datum = reader(bio, parsed, None)
+            return None if datum is None else to_row(datum)
+        except (_Mismatch, ValueError, TypeError, EOFError, IndexError, KeyError) as e:
+            raise fail.read(str(e) or type(e).__name__) from None
 
     state = {}
 
