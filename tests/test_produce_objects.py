@@ -64,10 +64,10 @@ def test_topic_without_a_source_cannot_take_objects(engine):
         engine.produce("bare", value={"A": 1})
 
 
-def test_unknown_column_is_refused(engine):
+def test_keys_naming_no_column_are_left_out(engine):
     declare(engine, "JSON")
-    with pytest.raises(KsqlError, match="Unknown column"):
-        engine.produce("t", value={"NOPE": 1}, key=1)
+    engine.produce("t", value={"NAME": "pen", "ID": 9, "COLOR": "red"}, key=1)
+    assert engine.records("t")[0].value == b'{"NAME":"pen","PRICE":null,"QTY":null}'
 
 
 def test_value_of_the_wrong_type_is_refused(engine):

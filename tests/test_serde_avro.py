@@ -154,3 +154,17 @@ def test_maps_with_non_string_keys_are_refused():
 def test_field_names_avro_cannot_hold_are_refused():
     with pytest.raises(KsqlStatementError, match="Illegal initial character: 1X"):
         validate_format("AVRO", [("1X", sql_type("INT"))], is_key=False)
+
+
+def test_user_schema_id_writes_field_defaults_for_nulls(registry):
+    user = json.dumps({"type": "record", "name": "Order", "namespace": "acme", "fields": [
+        {"name": "qty", "type": "int", "default": 0},
+        {"name": "note", "type": ["null", "string"], "default": None}]})
+    from confluent_kafka.schema_registry import Schema
+    schema_id = registry.client.register_schema("elsewhere-value", Schema(user, "AVRO"))
+    serde = make_serde("AVRO", [("QTY", sql_type("INT")), ("NOTE", sql_type("STRING"))],
+                       is_key=False, topic="t", properties={"VALUE_SCHEMA_ID": schema_id},
+                       registry=registry)
+    data = serde.serialize([None, None])
+    assert data[1:5] == schema_id.to_bytes(4, "big")
+    assert AvroDeserializer(registry.client)(data, ctx()) == {"qty": 0, "note": None}

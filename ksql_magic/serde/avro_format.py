@@ -158,16 +158,17 @@ def sql_type(schema) -> SqlType:
     if kind == "map":
         return SqlType("MAP", key=SqlType("STRING"), value=sql_type(schema["values"]))
     if kind == "record":
-        return SqlType("STRUCT", fields=tuple((f["name"], sql_type(f["type"]))
+        return SqlType("STRUCT", fields=tuple((f["name"].upper(), sql_type(f["type"]))
                                               for f in schema["fields"]))
     raise KsqlStatementError("Unsupported Avro type: %s" % kind)
 
 
 def infer_columns(schema_str: str, is_key: bool) -> list[tuple[str, SqlType]]:
-    """Columns from a registered schema: a record's fields, else one ROWKEY / ROWVAL."""
+    """Columns from a registered schema: a record's fields (names upper-cased, as ksqlDB's
+    Connect translation does), else one ROWKEY / ROWVAL."""
     schema = _non_null(json.loads(schema_str))
     if isinstance(schema, dict) and schema.get("type") == "record":
-        return [(f["name"], sql_type(f["type"])) for f in schema["fields"]]
+        return [(f["name"].upper(), sql_type(f["type"])) for f in schema["fields"]]
     return [("ROWKEY" if is_key else "ROWVAL", sql_type(schema))]
 
 
@@ -469,9 +470,40 @@ def _writer_setup(columns, is_key, properties, registry, topic, is_wrapped) -> d
         schema_id = registry.register(subject(topic, is_key), json.dumps(schema_json), "AVRO")
     parsed = registry.parsed(schema_id, _parse_registered, "AVRO")
     body = _non_null_or_self(schema_json)
+    fill = _defaults_filler(body) if given is not None else _same
     if is_wrapped and isinstance(body, dict) and body.get("type") == "record":
         names = {f["name"].upper(): f["name"] for f in body["fields"]}
         keys = [names.get(n.upper(), n) for n, _ in columns]
         return {"id": schema_id, "parsed": parsed,
-                "to_datum": lambda values: dict(zip(keys, values))}
-    return {"id": schema_id, "parsed": parsed, "to_datum": lambda values: values[0]}
+                "to_datum": lambda values: fill(dict(zip(keys, values)))}
+    return {"id": schema_id, "parsed": parsed, "to_datum": lambda values: fill(values[0])}
+
+
+def _same(datum):
+    return datum
+
+
+def _defaults_filler(schema):
+    """For a user's schema (KEY/VALUE_SCHEMA_ID): datum -> datum with a null in a field that
+    cannot be null replaced by the field's default, as Connect's AvroData writes it; struct
+    fields matched to the schema's names case-insensitively."""
+    schema = _non_null_or_self(schema)
+    if not (isinstance(schema, dict) and schema.get("type") == "record"):
+        return _same
+    fields = []
+    for f in schema["fields"]:
+        nullable = isinstance(f["type"], list) and "null" in f["type"] or f["type"] == "null"
+        default = f.get("default") if "default" in f and not nullable else None
+        fields.append((f["name"], f["name"].upper(), "default" in f and not nullable, default,
+                       _defaults_filler(f["type"])))
+
+    def fill(datum):
+        if not isinstance(datum, dict):
+            return datum
+        upper = {str(k).upper(): v for k, v in datum.items()}
+        out = {}
+        for name, up, has_default, default, inner in fields:
+            v = datum[name] if name in datum else upper.get(up)
+            out[name] = default if v is None and has_default else inner(v)
+        return out
+    return fill

@@ -113,16 +113,17 @@ def sql_type(schema: dict) -> SqlType:
         if "properties" not in schema and "additionalProperties" in schema:
             return SqlType("MAP", key=SqlType("STRING"),
                            value=sql_type(schema["additionalProperties"]))
-        return SqlType("STRUCT", fields=tuple((n, sql_type(s)) for n, s in
+        return SqlType("STRUCT", fields=tuple((n.upper(), sql_type(s)) for n, s in
                                               schema.get("properties", {}).items()))
     raise KsqlStatementError("Unsupported JSON schema type: %s" % json.dumps(schema))
 
 
 def infer_columns(schema_str: str, is_key: bool) -> list[tuple[str, SqlType]]:
-    """Columns from a registered JSON Schema: an object's properties, else ROWKEY / ROWVAL."""
+    """Columns from a registered JSON Schema: an object's properties (upper-cased, as
+    ksqlDB's Connect translation names them), else ROWKEY / ROWVAL."""
     schema = _non_null(json.loads(schema_str))
     if schema.get("type") == "object" and "properties" in schema:
-        return [(n, sql_type(s)) for n, s in schema["properties"].items()]
+        return [(n.upper(), sql_type(s)) for n, s in schema["properties"].items()]
     return [("ROWKEY" if is_key else "ROWVAL", sql_type(schema))]
 
 

@@ -60,18 +60,15 @@ def _exact(v):
     return v
 
 
-def _row(columns, obj, wrapped: bool, topic: str, others=()) -> list:
-    """The row of ``obj``; ``others`` (the other side's column names) may appear in a
-    value dict and are left out, like a key field inside a JSON value."""
+def _row(columns, obj, wrapped: bool, topic: str) -> list:
+    """The row of ``obj``: keys that name no column are left out, as ksqlDB's readers skip
+    fields their schema does not have (a key field inside a value dict, say)."""
     if not wrapped:
         return [_coerce(columns[0], obj, topic)]
     if not isinstance(obj, dict):
         raise ProduceError("A row of topic '%s' is a dict of its columns %s, not %s"
                            % (topic, [n for n, _ in columns], type(obj).__name__))
     upper = {str(k).upper(): v for k, v in obj.items()}
-    unknown = set(upper) - {n.upper() for n, _ in columns} - {n.upper() for n in others}
-    if unknown:
-        raise ProduceError("Unknown column(s) for topic '%s': %s" % (topic, sorted(unknown)))
     return [_coerce((n, t), obj[n] if n in obj else upper.get(n.upper()), topic)
             for n, t in columns]
 
@@ -102,9 +99,7 @@ def _serialize(src, columns, fmt: str, obj, is_key: bool, topic: str) -> bytes:
             "key" if is_key else "value", topic))
     if is_key and src.window is not None:
         raise ProduceError("Produce a windowed key as bytes (its window is part of the key).")
-    others = [c.name for c in src.columns if (c.namespace == "KEY") != is_key]
-    row = _row(columns, obj, _takes_dict(fmt, columns, is_key, src.properties, obj), topic,
-               others)
+    row = _row(columns, obj, _takes_dict(fmt, columns, is_key, src.properties, obj), topic)
     serde = make_serde(fmt, columns, is_key=is_key, properties=src.properties, topic=topic,
                        registry=src.registry)
     try:
