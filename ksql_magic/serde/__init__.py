@@ -1,5 +1,5 @@
 """Bytes <-> SQL values for ksqlDB's formats (JSON, DELIMITED, KAFKA, NONE, and the schema
-registry's AVRO and JSON_SR) and windowed keys.
+registry's AVRO, JSON_SR, PROTOBUF and PROTOBUF_NOSR) and windowed keys.
 
 ``make_serde`` picks the format's module from a table and builds a serde specialised to the
 schema once; ``validate_format`` raises ksqlDB's statement errors before any record flows.
@@ -7,7 +7,8 @@ schema once; ``validate_format`` raises ksqlDB's statement errors before any rec
 
 from __future__ import annotations
 
-from . import avro_format, delimited, json_format, json_sr_format, kafka_format, none_format
+from . import (avro_format, delimited, json_format, json_sr_format, kafka_format, none_format,
+               protobuf_format)
 from .base import Failure, Serde, SerdeError
 from .validate import normalize_format, validate_format
 from .windowed import decode_windowed_key, encode_windowed_key
@@ -22,6 +23,8 @@ _FORMATS = {
 _REGISTRY_FORMATS = {
     "AVRO": avro_format.make,
     "JSON_SR": json_sr_format.make,
+    "PROTOBUF": protobuf_format.make,
+    "PROTOBUF_NOSR": protobuf_format.make_nosr,
 }
 
 

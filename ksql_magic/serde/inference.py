@@ -10,11 +10,13 @@ schemas under ``<topic>-key`` / ``<topic>-value`` when the statement runs.
 from __future__ import annotations
 
 from ..errors import KsqlStatementError
-from . import avro_format, json_sr_format, make_serde
-from .registry import schema_id_property, subject
+from . import avro_format, json_sr_format, make_serde, protobuf_format
+from .registry import full_name_property, schema_id_property, subject
 
-INFERRING = {"AVRO": avro_format.infer_columns, "JSON_SR": json_sr_format.infer_columns}
-_SCHEMA_TYPES = {"AVRO": "AVRO", "JSON_SR": "JSON"}
+INFERRING = {"AVRO": avro_format.infer_columns, "JSON_SR": json_sr_format.infer_columns,
+             "PROTOBUF": protobuf_format.infer_columns}
+_SCHEMA_TYPES = {"AVRO": "AVRO", "JSON_SR": "JSON", "PROTOBUF": "PROTOBUF",
+                 "PROTOBUF_NOSR": "PROTOBUF"}
 _MISSING = ("Schema for message %s on topic '%s' does not exist in the Schema Registry.Subject: "
             "%s\n\nPossible causes include:\n- The topic itself does not exist\n\t-> Use SHOW "
             "TOPICS; to check\n- Messages on the topic are not serialized using a format Schema "
@@ -62,6 +64,9 @@ def infer(registry, topic: str, fmt: str, props: dict, is_key: bool):
     if stype != _SCHEMA_TYPES[fmt]:
         raise KsqlStatementError("%s schema for subject %s is %s, not %s." % (
             "Key" if is_key else "Value", subject(topic, is_key), stype, fmt))
+    if fmt == "PROTOBUF":
+        return protobuf_format.infer_columns(schema, is_key, registry,
+                                             full_name_property(props, is_key))
     return INFERRING[fmt](schema.schema_str, is_key)
 
 
@@ -70,7 +75,8 @@ def register_schemas(source) -> None:
     not at the first record), by serializing nothing: building each serde's writer."""
     for is_key, fmt, cols in ((True, source.key_format, source.key_columns),
                               (False, source.value_format, source.value_columns)):
-        if fmt not in _SCHEMA_TYPES or not cols or schema_id_property(source.properties, is_key):
+        if fmt not in _SCHEMA_TYPES or fmt == "PROTOBUF_NOSR" or not cols \
+                or schema_id_property(source.properties, is_key):
             continue
         serde = make_serde(fmt, [(c.name, c.type) for c in cols], is_key=is_key,
                            properties=source.properties, topic=source.topic,

@@ -78,6 +78,8 @@ def _takes_dict(fmt: str, columns, is_key: bool, properties: dict, obj) -> bool:
     never wrap a single column in the bytes; there a ``{column: value}`` dict is also taken."""
     if len(columns) == 1 and fmt.upper() in ("KAFKA", "DELIMITED"):
         return isinstance(obj, dict) and columns[0][1].base not in ("MAP", "STRUCT")
+    if fmt.upper() in ("PROTOBUF", "PROTOBUF_NOSR"):    # always a message; a bare scalar
+        return len(columns) > 1 or isinstance(obj, dict)  # is taken for a single column
     return is_wrapped(columns, is_key, properties)
 
 

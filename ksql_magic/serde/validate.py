@@ -15,9 +15,7 @@ from ..types import SqlType
 from .base import column_list
 from .kafka_format import SUPPORTED_TYPES as KAFKA_TYPES
 
-FORMATS = ("JSON", "DELIMITED", "KAFKA", "NONE", "AVRO", "JSON_SR")
-# Formats ksqlDB knows that ksql_magic does not read or write yet.
-UNSUPPORTED_FORMATS = ("PROTOBUF", "PROTOBUF_NOSR")
+FORMATS = ("JSON", "DELIMITED", "KAFKA", "NONE", "AVRO", "JSON_SR", "PROTOBUF", "PROTOBUF_NOSR")
 _COMPLEX = ("ARRAY", "MAP", "STRUCT")
 # WITH properties that configure the key / value format, by the name ksqlDB gives the config.
 _FORMAT_CONFIGS = {
@@ -28,7 +26,8 @@ _FORMAT_CONFIGS = {
 }
 # The configs each in-scope format accepts (the others accept none).
 _SUPPORTED_CONFIGS = {"DELIMITED": ("delimiter",), "AVRO": ("fullSchemaName", "schemaId"),
-                      "JSON_SR": ("schemaId",)}
+                      "JSON_SR": ("schemaId",), "PROTOBUF": ("fullSchemaName", "schemaId"),
+                      "PROTOBUF_NOSR": ()}
 _BAD_DELIMITER = ("Failed to prepare statement: Configuration %s is invalid: %s\n"
                   "Example valid value: ';'")
 _EMPTY_DELIMITER = ("Delimiter cannot be empty, if you meant to have a tab or space for "
@@ -60,9 +59,6 @@ def normalize_format(fmt) -> str:
     name = str(fmt).strip().upper()
     if name in FORMATS:
         return name
-    if name in UNSUPPORTED_FORMATS:
-        raise KsqlStatementError("Format '%s' is not supported by ksql_magic yet; use AVRO, "
-                                 "JSON_SR, JSON, DELIMITED, KAFKA or NONE." % name)
     raise KsqlStatementError("Unknown format: %s" % name)
 
 
@@ -170,6 +166,11 @@ def _kafka_types(name, columns, is_key):
     return None
 
 
+def _protobuf_types(name, columns, is_key):
+    from .protobuf_format import check_columns
+    return check_columns(columns)
+
+
 def _avro_types(name, columns, is_key):
     from .avro_format import check_columns
     return check_columns(columns)
@@ -179,6 +180,8 @@ _TYPE_CHECKS = {
     "JSON": _json_types,
     "JSON_SR": _json_types,
     "AVRO": _avro_types,
+    "PROTOBUF": _protobuf_types,
+    "PROTOBUF_NOSR": _protobuf_types,
     "DELIMITED": _delimited_types,
     "KAFKA": _kafka_types,
     "NONE": lambda name, columns, is_key: None,
