@@ -38,6 +38,8 @@ def check_schema_ids(props: dict, has_values: bool, value_fmt: str) -> None:
     if "VALUE_SCHEMA_ID" not in props:
         return
     if value_fmt not in INFERRING:
+        if has_values:           # the format's own check refuses the property
+            return
         raise KsqlStatementError("VALUE_FORMAT should support schema inference when "
                                  "VALUE_SCHEMA_ID is provided. Current format is %s." % value_fmt)
     if has_values:

@@ -65,36 +65,57 @@ def message_class(desc):
 
 
 # -- ksql columns -> descriptor -------------------------------------------------------------
-def file_proto(columns, full_name: str):
-    """The FileDescriptorProto ksqlDB's schema for ``columns`` is, top message first."""
+_WRAPPER_OF = {"BOOLEAN": ".google.protobuf.BoolValue", "INTEGER": ".google.protobuf.Int32Value",
+               "BIGINT": ".google.protobuf.Int64Value", "DOUBLE": ".google.protobuf.DoubleValue",
+               "STRING": ".google.protobuf.StringValue", "BYTES": ".google.protobuf.BytesValue"}
+
+
+def nullable_representation(properties: dict, is_key: bool) -> str | None:
+    """KEY_/VALUE_PROTOBUF_NULLABLE_REPRESENTATION: WRAPPER or OPTIONAL keep scalar nulls
+    (as google.protobuf wrappers, or proto3 ``optional`` fields); unset, nulls are defaults."""
+    raw = properties.get(("KEY_" if is_key else "VALUE_") + "PROTOBUF_NULLABLE_REPRESENTATION")
+    return None if raw is None else str(raw).strip().upper()
+
+
+def file_proto(columns, full_name: str, nullable: str | None = None):
+    """The FileDescriptorProto ksqlDB's schema for ``columns`` is, top message first;
+    ``nullable`` (WRAPPER / OPTIONAL) says how scalar fields keep their nulls."""
     from google.protobuf import descriptor_pb2
     package, _, name = full_name.rpartition(".")
     fdp = descriptor_pb2.FileDescriptorProto(name="ksql_magic_%d.proto" % next(_files),
                                              syntax="proto3")
     if package:
         fdp.package = package
-    counter = itertools.count(2)
-    imports = set()
+    ctx = _Build(nullable)
     msg = fdp.message_type.add(name=name)
     prefix = "." + package if package else ""
-    _fill_message(msg, columns, prefix + "." + name, counter, imports)
-    fdp.dependency.extend(sorted(imports))
+    _fill_message(msg, columns, prefix + "." + name, ctx)
+    fdp.dependency.extend(sorted(ctx.imports))
     return fdp
 
 
-def _fill_message(msg, fields, path: str, counter, imports) -> None:
+class _Build:
+    """What building one schema accumulates: nested message numbers, imports."""
+
+    def __init__(self, nullable):
+        self.counter = itertools.count(2)     # ConnectDefault2, 3, ... for nested structs
+        self.imports: set[str] = set()
+        self.nullable = nullable
+
+
+def _fill_message(msg, fields, path: str, ctx) -> None:
     for number, (name, t) in enumerate(fields, 1):
         f = msg.field.add(name=name, number=number)
-        _set_type(msg, f, t, path, counter, imports, name)
+        _set_type(msg, f, t, path, ctx, name)
 
 
-def _set_type(msg, f, t: SqlType, path, counter, imports, name) -> None:
+def _set_type(msg, f, t: SqlType, path, ctx, name) -> None:
     from google.protobuf import descriptor_pb2
     FDP = descriptor_pb2.FieldDescriptorProto
     f.label = FDP.LABEL_OPTIONAL
     b = t.base
     if b == "ARRAY":
-        _set_type(msg, f, t.element, path, counter, imports, name)
+        _set_type(msg, f, t.element, path, ctx, name)
         f.label = FDP.LABEL_REPEATED
         return
     if b == "MAP":
@@ -102,21 +123,31 @@ def _set_type(msg, f, t: SqlType, path, counter, imports, name) -> None:
         entry.options.map_entry = True
         entry.field.add(name="key", number=1, label=FDP.LABEL_OPTIONAL, type=FDP.TYPE_STRING)
         value = entry.field.add(name="value", number=2)
-        _set_type(entry, value, t.value, path + "." + entry.name, counter, imports, "value")
+        _set_type(entry, value, t.value, path + "." + entry.name, ctx, "value")
         f.type, f.type_name, f.label = FDP.TYPE_MESSAGE, path + "." + entry.name, \
             FDP.LABEL_REPEATED
         return
     if b == "STRUCT":
-        nested = msg.nested_type.add(name="ConnectDefault%d" % next(counter))
-        _fill_message(nested, t.fields, path + "." + nested.name, counter, imports)
+        nested = msg.nested_type.add(name="ConnectDefault%d" % next(ctx.counter))
+        _fill_message(nested, t.fields, path + "." + nested.name, ctx)
         f.type, f.type_name = FDP.TYPE_MESSAGE, path + "." + nested.name
         return
+    nullable = ctx.nullable
+    if nullable == "WRAPPER" and b in _WRAPPER_OF and f.label != FDP.LABEL_REPEATED \
+            and name != "value":
+        ctx.imports.add("google/protobuf/wrappers.proto")
+        f.type, f.type_name = FDP.TYPE_MESSAGE, _WRAPPER_OF[b]
+        return
+    if nullable == "OPTIONAL" and b in _SCALARS and name != "value":
+        f.proto3_optional = True
+        f.oneof_index = len(msg.oneof_decl)
+        msg.oneof_decl.add(name="_" + name)
     if b in _WELL_KNOWN:
-        imports.add(_IMPORTS[b])
+        ctx.imports.add(_IMPORTS[b])
         f.type, f.type_name = FDP.TYPE_MESSAGE, _WELL_KNOWN[b]
         if b == "DECIMAL":           # [(confluent.field_meta) = {params: precision, scale}]
             from confluent_kafka.schema_registry.confluent import meta_pb2
-            imports.add(meta_pb2.DESCRIPTOR.name)
+            ctx.imports.add(meta_pb2.DESCRIPTOR.name)
             params = f.options.Extensions[meta_pb2.field_meta].params
             params["precision"], params["scale"] = str(t.precision), str(t.scale)
         return
@@ -195,6 +226,7 @@ def compile_proto(text: str, references: dict | None = None) -> list:
         raise KsqlStatementError("Reading a .proto schema text needs grpcio-tools "
                                  "(pip install grpcio-tools)") from None
     builtin = {n for n, _ in _builtin_files()}
+    text = _with_meta_import(text)
     with tempfile.TemporaryDirectory() as d:
         deps = descriptor_pb2.FileDescriptorSet()
         for _, data in _builtin_files():
@@ -215,6 +247,16 @@ def compile_proto(text: str, references: dict | None = None) -> list:
             raise KsqlStatementError("Cannot compile the Protobuf schema:\n%s" % text)
         result = descriptor_pb2.FileDescriptorSet.FromString(open(out, "rb").read())
     return [f for f in result.file if f.name not in builtin]
+
+
+def _with_meta_import(text: str) -> str:
+    """Schemas registered by JVM clients use ``(confluent.field_meta)`` without importing
+    confluent/meta.proto (the JVM parser knows it); protoc needs the import."""
+    import re
+    if "confluent.field_meta" not in text or "confluent/meta.proto" in text:
+        return text
+    return re.sub(r'(syntax\s*=\s*"proto[23]"\s*;)', r'\1 import "confluent/meta.proto";', text,
+                  count=1)
 
 
 def pick_message(fd, full_name: str | None):
@@ -329,6 +371,10 @@ def _set_field(msg, fd, t: SqlType, v) -> None:
         _fill_value(getattr(msg, fd.name), t, v)
         getattr(msg, fd.name).SetInParent()
         return
+    if fd.message_type is not None:          # a google.protobuf wrapper
+        getattr(msg, fd.name).value = v
+        getattr(msg, fd.name).SetInParent()
+        return
     setattr(msg, fd.name, v)
 
 
@@ -421,7 +467,7 @@ def _struct_reader(m, t: SqlType):
     fields = _struct_readers(m, t)
 
     def struct(v):
-        return {n: (None if fd_ is None or (fd_.message_type is not None and not fd_.is_repeated
+        return {n: (None if fd_ is None or (fd_.has_presence and not fd_.is_repeated
                                             and not v.HasField(fd_.name))
                     else r(getattr(v, fd_.name))) for n, fd_, r in fields}
     return struct
@@ -497,7 +543,8 @@ class _Writer:
             self.id = given
         else:
             pool = _new_pool()
-            fdp = file_proto(columns, full_name or DEFAULT_NAME)
+            fdp = file_proto(columns, full_name or DEFAULT_NAME,
+                             nullable_representation(properties, is_key))
             fd = _add(pool, fdp)
             desc = pick_message(fd, None)
             self.id = None
