@@ -74,3 +74,12 @@ def test_value_of_the_wrong_type_is_refused(engine):
     declare(engine, "AVRO")
     with pytest.raises(KsqlError, match="QTY"):
         engine.produce("t", value={"QTY": [1]}, key=1)
+
+
+def test_header_columns_read_beside_an_avro_value(engine):
+    engine.execute("CREATE STREAM h (ID INT, ALL_H ARRAY<STRUCT<KEY STRING, VALUE BYTES>> HEADERS, "
+                   "SRC BYTES HEADER('source')) WITH (KAFKA_TOPIC='h', VALUE_FORMAT='AVRO', "
+                   "PARTITIONS=1);")
+    engine.produce("h", value={"ID": 1}, headers={"source": b"web"})
+    rows = engine.execute("SELECT ID, SRC, ALL_H FROM h;")[0].rows
+    assert rows == [[1, b"web", [{"KEY": "source", "VALUE": b"web"}]]]
