@@ -89,3 +89,15 @@ def test_payload_without_the_magic_byte_is_a_record_error(registry):
                        registry=registry)
     with pytest.raises(SerdeError, match="Unknown magic byte"):
         serde.deserialize(b'{"ID": 1}')
+
+
+def test_user_schema_id_adds_its_other_properties_as_nulls(registry):
+    from confluent_kafka.schema_registry import Schema
+    user = json.dumps({"type": "object", "properties": {"C1": {"type": "integer"},
+                                                        "C2": {"type": "string"}}})
+    schema_id = registry.client.register_schema("other-value", Schema(user, "JSON"))
+    serde = make_serde("JSON_SR", [("C1", sql_type("BIGINT"))], is_key=False, topic="t",
+                       properties={"VALUE_SCHEMA_ID": schema_id}, registry=registry)
+    data = serde.serialize([4])
+    assert data[1:5] == schema_id.to_bytes(4, "big")
+    assert json.loads(data[5:]) == {"C1": 4, "C2": None}

@@ -128,6 +128,28 @@ def infer_columns(schema_str: str, is_key: bool) -> list[tuple[str, SqlType]]:
 
 
 # -- runtime ----------------------------------------------------------------------------------
+def _extra_properties(registry, schema_id: int, columns) -> list[str]:
+    """Top-level properties of a user's schema (KEY/VALUE_SCHEMA_ID) no column fills."""
+    schema = _non_null(json.loads(registry.schema(schema_id).schema_str))
+    names = {n.upper() for n, _ in columns}
+    return [n for n in schema.get("properties", {}) if n.upper() not in names]
+
+
+def _with_schema_nulls(payload: bytes, state: dict, registry, schema_id: int, columns) -> bytes:
+    """A row object written with a user's schema carries that schema's other properties as
+    nulls, as ksqlDB writes them; the columns' own JSON text is kept byte for byte."""
+    if "extra" not in state:
+        state["extra"] = b"".join(b',"%s":null' % n.encode() for n in _extra_properties(
+            registry, schema_id, columns)) if state.get("given") else b""
+    extra = state["extra"]
+    if not extra or not payload.startswith(b"{"):
+        return payload
+    if payload == b"{}":
+        return b"{" + extra[1:] + b"}"
+    return payload[:-1] + extra + b"}"
+
+
+
 def make(columns, is_key: bool, properties: dict, fail: Failure, registry, topic) -> Serde:
     """The JSON_SR serde: JSON's serde with the registry header around the payload."""
     inner = json_format.make(columns, is_key, properties, fail)
@@ -146,6 +168,7 @@ def make(columns, is_key: bool, properties: dict, fail: Failure, registry, topic
     def schema_id() -> int:
         if "id" not in state:
             given = schema_id_property(properties, is_key)
+            state["given"] = given is not None
             state["id"] = given if given is not None else registry.register(
                 subject(topic, is_key), json.dumps(schema_for(columns, is_key, properties)),
                 "JSON")
@@ -155,7 +178,8 @@ def make(columns, is_key: bool, properties: dict, fail: Failure, registry, topic
         payload = write_json(values)
         if payload is None:
             return None
-        return frame(schema_id(), payload)
+        sid = schema_id()
+        return frame(sid, _with_schema_nulls(payload, state, registry, sid, columns))
 
     serialize.register = schema_id           # inference.register_schemas: register now
     return Serde("JSON_SR", is_key, deserialize, serialize)
