@@ -83,3 +83,14 @@ def test_header_columns_read_beside_an_avro_value(engine):
     engine.produce("h", value={"ID": 1}, headers={"source": b"web"})
     rows = engine.execute("SELECT ID, SRC, ALL_H FROM h;")[0].rows
     assert rows == [[1, b"web", [{"KEY": "source", "VALUE": b"web"}]]]
+
+
+@pytest.mark.parametrize("fmt,shown", [("AVRO", '{"NAME":"pen","PRICE":"1.50","QTY":3}'),
+                                       ("JSON_SR", '{"NAME":"pen","PRICE":1.50,"QTY":3}'),
+                                       ("PROTOBUF", '{"NAME": "pen", "PRICE": {"value": "AJY=", '
+                                                    '"precision": 3, "scale": 2}, "QTY": "3"}')])
+def test_print_shows_registry_records_decoded(engine, fmt, shown):
+    declare(engine, fmt)
+    engine.produce("t", value={"NAME": "pen", "PRICE": 1.5, "QTY": 3}, key=7)
+    rows = engine.execute("PRINT 't' FROM BEGINNING;")[0].rows
+    assert rows[0][4] == shown

@@ -145,6 +145,8 @@ def framed_text(registry, data) -> Optional[str]:
     kind = schema.schema_type or "AVRO"
     if kind == "JSON":
         return bytes(payload).decode("utf-8", "replace")
+    if kind == "PROTOBUF":
+        return _protobuf_text(registry, schema_id, data)
     if kind != "AVRO":
         return None
     import io
@@ -157,6 +159,19 @@ def framed_text(registry, data) -> Optional[str]:
     except Exception:
         return None
     return json.dumps(datum, default=_json_default, separators=(",", ":"))
+
+
+def _protobuf_text(registry, schema_id: int, data) -> Optional[str]:
+    """A framed Protobuf record as compact JSON (field names as in its schema)."""
+    from google.protobuf import json_format
+    from . import protobuf_format as pf
+    try:
+        fd = registry.parsed(schema_id, lambda s: pf.parse_schema(s, registry), "PROTOBUF")
+        indexes, pos = pf.read_indexes(data, 5)
+        msg = pf.message_class(pf._descriptor_at(fd, indexes)).FromString(bytes(data[pos:]))
+        return json_format.MessageToJson(msg, preserving_proto_field_name=True, indent=None)
+    except Exception:
+        return None
 
 
 def _json_default(v):
