@@ -120,3 +120,13 @@ def test_inferred_stream_reads_records_produced_by_confluent(engine):
     engine.execute("CREATE STREAM p WITH (KAFKA_TOPIC='payments', VALUE_FORMAT='AVRO');")
     rows = engine.execute("SELECT card, amount, at, shop->ID FROM p;")[0].rows
     assert rows == [["c1", 3.5, 1704067200000, 7]]
+
+
+def test_record_key_schema_becomes_one_struct_rowkey(engine):
+    engine.create_topic("t")
+    register(engine, "t-key", {"type": "record", "name": "K", "fields": [
+        {"name": "F1", "type": "string"}]})
+    register(engine, "t-value", PAYMENT)
+    engine.execute("CREATE STREAM s WITH (KAFKA_TOPIC='t', FORMAT='AVRO');")
+    keys = [(c.name, str(c.type)) for c in engine.catalog.sources["S"].key_columns]
+    assert keys == [("ROWKEY", "STRUCT<`F1` STRING>")]

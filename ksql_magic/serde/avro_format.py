@@ -164,10 +164,11 @@ def sql_type(schema) -> SqlType:
 
 
 def infer_columns(schema_str: str, is_key: bool) -> list[tuple[str, SqlType]]:
-    """Columns from a registered schema: a record's fields (names upper-cased, as ksqlDB's
-    Connect translation does), else one ROWKEY / ROWVAL."""
+    """Columns from a registered schema: a value record's fields (names upper-cased, as
+    ksqlDB's Connect translation does), else one ROWVAL; a key is always one ROWKEY column
+    of the schema's type (keys are never wrapped, so a record key is a STRUCT)."""
     schema = _non_null(json.loads(schema_str))
-    if isinstance(schema, dict) and schema.get("type") == "record":
+    if not is_key and isinstance(schema, dict) and schema.get("type") == "record":
         return [(f["name"].upper(), sql_type(f["type"])) for f in schema["fields"]]
     return [("ROWKEY" if is_key else "ROWVAL", sql_type(schema))]
 
@@ -439,7 +440,12 @@ def make(columns, is_key: bool, properties: dict, fail: Failure, registry, topic
     def serialize(values):
         if values is None:
             return None
-        st = writer_state()
+        try:
+            st = writer_state()
+        except KsqlStatementError as e:
+            raise fail.write(e.message) from None
+        except Exception as e:      # the registry: unknown id, unreachable
+            raise fail.write("Error getting the Avro schema: %s" % e) from None
         datum = st["to_datum"](values)
         buf = io.BytesIO()
         try:

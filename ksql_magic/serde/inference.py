@@ -77,8 +77,11 @@ def register_schemas(source) -> None:
     not at the first record), by serializing nothing: building each serde's writer."""
     for is_key, fmt, cols in ((True, source.key_format, source.key_columns),
                               (False, source.value_format, source.value_columns)):
-        if fmt not in _SCHEMA_TYPES or fmt == "PROTOBUF_NOSR" or not cols \
-                or schema_id_property(source.properties, is_key):
+        if fmt not in _SCHEMA_TYPES or fmt == "PROTOBUF_NOSR" or not cols:
+            continue
+        given = schema_id_property(source.properties, is_key)
+        if given is not None:
+            _check_given_schema(source.registry, given, fmt, is_key)
             continue
         serde = make_serde(fmt, [(c.name, c.type) for c in cols], is_key=is_key,
                            properties=source.properties, topic=source.topic,
@@ -86,3 +89,17 @@ def register_schemas(source) -> None:
         register = getattr(serde.serialize, "register", None)
         if register is not None:
             register()
+
+
+def _check_given_schema(registry, schema_id: int, fmt: str, is_key: bool) -> None:
+    """A KEY/VALUE_SCHEMA_ID must name a registered schema of the side's format."""
+    side = "key" if is_key else "value"
+    try:
+        schema = registry.schema(schema_id)
+    except Exception as e:          # the client's "not found" (or an unreachable registry)
+        raise KsqlStatementError("Could not get the %s schema with id %d from the Schema "
+                                 "Registry: %s" % (side, schema_id, e)) from None
+    stype = schema.schema_type or "AVRO"
+    if stype != _SCHEMA_TYPES[fmt]:
+        raise KsqlStatementError("The %s schema with id %d is %s, which the %s format cannot "
+                                 "use." % (side, schema_id, stype, fmt))

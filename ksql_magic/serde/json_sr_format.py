@@ -119,10 +119,10 @@ def sql_type(schema: dict) -> SqlType:
 
 
 def infer_columns(schema_str: str, is_key: bool) -> list[tuple[str, SqlType]]:
-    """Columns from a registered JSON Schema: an object's properties (upper-cased, as
-    ksqlDB's Connect translation names them), else ROWKEY / ROWVAL."""
+    """Columns from a registered JSON Schema: a value object's properties (upper-cased, as
+    ksqlDB's Connect translation names them), else ROWVAL; a key is one ROWKEY column."""
     schema = _non_null(json.loads(schema_str))
-    if schema.get("type") == "object" and "properties" in schema:
+    if not is_key and schema.get("type") == "object" and "properties" in schema:
         return [(n.upper(), sql_type(s)) for n, s in schema["properties"].items()]
     return [("ROWKEY" if is_key else "ROWVAL", sql_type(schema))]
 
@@ -130,7 +130,10 @@ def infer_columns(schema_str: str, is_key: bool) -> list[tuple[str, SqlType]]:
 # -- runtime ----------------------------------------------------------------------------------
 def _extra_properties(registry, schema_id: int, columns) -> list[str]:
     """Top-level properties of a user's schema (KEY/VALUE_SCHEMA_ID) no column fills."""
-    schema = _non_null(json.loads(registry.schema(schema_id).schema_str))
+    schema = json.loads(registry.schema(schema_id).schema_str)
+    if not isinstance(schema, dict):      # not a JSON Schema object: nothing to add
+        return []
+    schema = _non_null(schema)
     names = {n.upper() for n, _ in columns}
     return [n for n in schema.get("properties", {}) if n.upper() not in names]
 
@@ -178,8 +181,13 @@ def make(columns, is_key: bool, properties: dict, fail: Failure, registry, topic
         payload = write_json(values)
         if payload is None:
             return None
-        sid = schema_id()
-        return frame(sid, _with_schema_nulls(payload, state, registry, sid, columns))
+        try:
+            sid = schema_id()
+            return frame(sid, _with_schema_nulls(payload, state, registry, sid, columns))
+        except KsqlStatementError as e:
+            raise fail.write(e.message) from None
+        except Exception as e:      # the registry: unknown id, unreachable
+            raise fail.write("Error getting the JSON schema: %s" % e) from None
 
     serialize.register = schema_id           # inference.register_schemas: register now
     return Serde("JSON_SR", is_key, deserialize, serialize)

@@ -608,11 +608,16 @@ def make(columns, is_key: bool, properties: dict, fail: Failure, registry, topic
     def serialize(values):
         if values is None:
             return None
-        w = writer()
+        try:
+            w = writer()
+        except KsqlStatementError as e:
+            raise fail.write(e.message) from None
+        except Exception as e:      # the registry: unknown id, unreachable
+            raise fail.write("Error getting the Protobuf schema: %s" % e) from None
         msg = w.cls()
         try:
             _to_message(msg, w.columns, values)
-        except (TypeError, ValueError, KeyError) as e:
+        except (TypeError, ValueError, KeyError, AttributeError) as e:
             raise fail.write(str(e)) from None
         return w.prefix + msg.SerializeToString()
 
