@@ -38,7 +38,27 @@ def parse(tokens: list) -> argparse.Namespace:
     p.add_argument("--client", default=None)
     p.add_argument("--config", action="append", default=[])
     p.add_argument("--config-env", action="append", default=[])
+    p.add_argument("--schema-registry", default=None)
+    p.add_argument("--schema-registry-auth-env", default=None)
     return p.parse_args(tokens)
+
+
+def registry_properties(args) -> dict | None:
+    """The engine properties naming the user's schema registry, if one was given; its
+    USER:PASSWORD comes from an environment variable, never from the notebook's text."""
+    if not args.schema_registry:
+        return None
+    props = {"ksql.schema.registry.url": args.schema_registry}
+    var = args.schema_registry_auth_env
+    if var:
+        if var not in os.environ:
+            raise KsqlStatementError("--schema-registry-auth-env: environment variable %s "
+                                     "is not set" % var)
+        from .brokers.log_redaction import remember_secrets
+        remember_secrets({"schema_registry_password": os.environ[var]})
+        props["ksql.schema.registry.basic.auth.user.info"] = os.environ[var]
+        props["ksql.schema.registry.basic.auth.credentials.source"] = "USER_INFO"
+    return props
 
 
 def _refuse_userinfo(tokens: list) -> None:
@@ -107,13 +127,14 @@ def memory(args, _rest):
     """The embedded broker, explicitly (``Engine()`` alone may follow KSQL_MAGIC_BOOTSTRAP)."""
     from .brokers.memory import MemoryBroker
     from .engine import Engine
-    return Engine(broker=MemoryBroker())
+    return Engine(broker=MemoryBroker(), properties=registry_properties(args))
 
 
 def kafka(args, rest):
     from .engine import Engine
     bootstrap = rest[0].split("://", 1)[1]
-    return build(Engine, bootstrap_servers=bootstrap, client=args.client, **client_config(args))
+    return build(Engine, bootstrap_servers=bootstrap, client=args.client,
+                 properties=registry_properties(args), **client_config(args))
 
 
 def flink(args, rest):
@@ -127,7 +148,7 @@ def flink(args, rest):
         raise KsqlStatementError("the Flink backend is not available in this version yet")
     return build(Engine, flink="http://" + gateway,
                  bootstrap_servers=kafka_urls[0].split("://", 1)[1], client=args.client,
-                 **client_config(args))
+                 properties=registry_properties(args), **client_config(args))
 
 
 def build(factory, **kwargs):

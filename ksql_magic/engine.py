@@ -21,6 +21,7 @@ from .errors import KsqlError, KsqlInternalError, KsqlRuntimeError, KsqlStatemen
 from .properties import DEFAULT_PROPERTIES, normalise_properties
 from .results import Result
 from .runtime.query import order_key, poll_merged_together
+from .serde.objects import is_object, serialize_objects
 
 _LIVE_ENGINES: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 BOOTSTRAP_ENV = "KSQL_MAGIC_BOOTSTRAP"   # default bootstrap servers when none are given
@@ -128,6 +129,22 @@ class Engine:
         finally:
             self._statement_topics = outer_topics
 
+    # ================================================================= schema registry ===
+    @property
+    def registry(self):
+        """The serdes' view of the schema registry (serde.registry.Registry), made on first
+        use: a private in-memory registry unless ``ksql.schema.registry.url`` is set."""
+        reg = self.__dict__.get("_registry")
+        if reg is None:
+            from .serde.registry import Registry, make_client
+            reg = self._registry = Registry(make_client(self.properties))
+        return reg
+
+    @property
+    def schema_registry(self):
+        """The ``confluent_kafka.schema_registry.SchemaRegistryClient`` AVRO and JSON_SR use."""
+        return self.registry.client
+
     # ================================================================= data in/out ===
     def create_topic(self, topic: str, partitions: int = 1, replicas: int = 1) -> None:
         """Create a topic; one created by a statement is deleted again if the statement fails."""
@@ -138,7 +155,10 @@ class Engine:
     def produce(self, topic: str, value, key=None, timestamp: Optional[int] = None,
                 partition: Optional[int] = None, headers=None) -> Record:
         """Append one record exactly as a Kafka producer would (str is encoded UTF-8); a
-        missing topic is created with one partition."""
+        missing topic is created with one partition. A Python object (dict, list, number) as
+        key or value is written as the row INSERT VALUES would write, in the format of the
+        source declared on ``topic``."""
+        key, value = serialize_objects(self, topic, key, value)
         broker = self.broker
         if broker.topic(topic) is None:
             broker.create_topic(topic, 1)
@@ -155,13 +175,18 @@ class Engine:
         broker = self.broker
         if broker.topic(topic) is None:
             broker.create_topic(topic, 1)
-        values = [_as_bytes(v) for v in values]
+        values = list(values)
         n = len(values)
-        keys = [None] * n if keys is None else [_as_bytes(k) for k in keys]
+        keys = [None] * n if keys is None else list(keys)
         timestamps = [None] * n if timestamps is None else list(timestamps)
         if len(keys) != n or len(timestamps) != n:
             raise ValueError("produce_batch: %d values but %d keys and %d timestamps"
                              % (n, len(keys), len(timestamps)))
+        if any(map(is_object, values)) or any(map(is_object, keys)):
+            pairs = [serialize_objects(self, topic, k, v) for k, v in zip(keys, values)]
+            keys, values = [k for k, _ in pairs], [v for _, v in pairs]
+        values = [_as_bytes(v) for v in values]
+        keys = [_as_bytes(k) for k in keys]
         bulk = getattr(broker, "produce_values", None)
         if bulk is not None:
             bulk(topic, values, keys, timestamps, partition)

@@ -178,6 +178,7 @@ def create_source(engine, stmt: ast.CreateSource) -> Result:
     cols = _columns(engine, stmt)
     cols, note = _talk_key_property(cols, props, stmt)
     key_fmt, value_fmt = _formats(props, engine, stmt)
+    cols = _infer_registry_columns(engine, stmt, str(topic), props, cols, key_fmt, value_fmt)
     keys = [c for c in cols if c.namespace == "KEY"]
     if stmt.kind == "TABLE" and not keys:
         raise _err(stmt, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY."
@@ -199,9 +200,46 @@ def create_source(engine, stmt: ast.CreateSource) -> Result:
     old = engine.catalog.sources.get(stmt.name)
     if old is not None:
         _check_upgrade(old, src, stmt)
+    _attach_registry(engine, src)
     _ensure_topic(engine, str(topic), props, stmt, stmt.kind, create=False)
     engine.catalog.sources[stmt.name] = src
     return Result("message", "%s created%s" % (stmt.kind.title(), note))
+
+
+# -- schema registry formats (serde/inference.py) ---------------------------------------------
+def _infer_registry_columns(engine, stmt, topic, props, cols, key_fmt, value_fmt):
+    """Columns the statement leaves out, read from the registry for AVRO / JSON_SR."""
+    from .serde import inference
+    has_values = any(c.namespace == "VALUE" for c in cols)
+    try:
+        inference.check_schema_ids(props, has_values, str(value_fmt).upper())
+        if not inference.needs_registry(key_fmt, value_fmt):
+            return cols
+        if not any(c.namespace == "KEY" for c in cols):
+            keys = inference.infer(engine.registry, topic, key_fmt, props, True) or []
+            cols = [Column(n, t, "KEY") for n, t in keys] + cols
+        if not has_values:
+            values = inference.infer(engine.registry, topic, str(value_fmt).upper(), props, False)
+            cols = cols + [Column(n, t, "VALUE") for n, t in values or []]
+    except KsqlStatementError as e:
+        raise _err(stmt, e.message) from None
+    return cols
+
+
+def _register_sink_schemas(sink, stmt) -> None:
+    from .serde.inference import register_schemas
+    if sink.registry is not None:
+        try:
+            register_schemas(sink)
+        except KsqlStatementError as e:
+            raise _err(stmt, e.message) from None
+
+
+def _attach_registry(engine, src) -> None:
+    """Give a source the engine's registry if either side is a registry format."""
+    from .serde.inference import needs_registry
+    if needs_registry(src.key_format, src.value_format):
+        src.registry = engine.registry
 
 
 def _talk_key_property(cols: list[Column], props: dict, stmt):
@@ -348,6 +386,8 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
     query = _new_query(engine, query_id, plan, sink, stmt.text)
     if old is not None and old.query_id:      # only now: nothing below can fail
         _terminate(engine, old.query_id)
+    _attach_registry(engine, sink)
+    _register_sink_schemas(sink, stmt)
     engine.catalog.sources[stmt.name] = sink
     _register_query(engine, query, stmt.name, [b.source.name for b in plan.inputs])
     return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)

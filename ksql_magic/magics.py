@@ -34,6 +34,8 @@ HELP = """%ksql / %%ksql: ksqlDB-dialect streaming SQL in this kernel.
   %ksql connect kafka://HOST:PORT [--client kafka-python|confluent]
                 [--config KEY=VALUE]... [--config-env KEY=ENV_VAR]...
                                         client settings; secrets only from the environment
+                [--schema-registry URL [--schema-registry-auth-env ENV_VAR]]
+                                        a user's Schema Registry; ENV_VAR holds USER:PASSWORD
   %ksql connect flink://GATEWAY kafka://HOST:PORT
   %ksql stop QUERY_ID | all             stop live queries (and datagen runs with 'all')
   %ksql datagen DOMAIN [--count N] [--rate N] [--seed N] [--late-fraction F]

@@ -63,8 +63,14 @@ def _queries(engine, stmt):
     return ["Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"], rows
 
 
+_SECRET_WORDS = ("user.info", "password", "secret")
+
+
 def _properties(engine, stmt):
-    return ["Property", "Value"], [[k, v] for k, v in sorted(engine.properties.items())]
+    """Every property; credentials (e.g. the schema registry's user info) shown as ***."""
+    return ["Property", "Value"], [
+        [k, "***" if any(w in k for w in _SECRET_WORDS) else v]
+        for k, v in sorted(engine.properties.items())]
 
 
 def _functions(engine, stmt):

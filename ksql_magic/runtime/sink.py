@@ -34,9 +34,9 @@ class TopicSink:
         key_cols = [(c.name, c.type) for c in source.key_columns]
         val_cols = [(c.name, c.type) for c in source.value_columns]
         self.key_serde = make_serde(source.key_format, key_cols, is_key=True, properties=props,
-                                    topic=source.topic) if key_cols else None
+                                    topic=source.topic, registry=source.registry) if key_cols else None
         self.value_serde = make_serde(source.value_format, val_cols, is_key=False,
-                                      properties=props, topic=source.topic)
+                                      properties=props, topic=source.topic, registry=source.registry)
         info = broker.topic(source.topic)
         self.partitions = info.partitions if info else 1
         self.session = source.window is not None and source.window.kind == "SESSION"
