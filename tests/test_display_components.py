@@ -9,7 +9,7 @@ from ksql_magic.display import html as fmt
 from ksql_magic.display.chart import LiveChart, plan_chart
 from ksql_magic.display.statement_info import having_threshold
 from ksql_magic.display.model import StreamRows, TableRows
-from ksql_magic.display.status import status_text
+from ksql_magic.display.status import status_html, status_text
 from ksql_magic.errors import KsqlSyntaxError
 from ksql_magic.results import Change
 
@@ -72,9 +72,25 @@ def test_multiline_message_is_bounded():
 def test_status_text_names_every_counter():
     text = status_text({"query_id": "Q1", "state": "RUNNING", "records_in": 1200,
                         "records_out": 3, "rate": 99.5, "stream_time": 1_767_225_600_000,
-                        "late_dropped": 2, "deser_errors": 1, "error": None})
-    assert text == ("Q1 · RUNNING · in 1,200 · out 3 · 99.5 rec/s · stream time "
-                    "2026-01-01 00:00:00 · late dropped 2 · deser errors 1")
+                        "late_dropped": 2, "deser_errors": 1, "processing_errors": 2,
+                        "error": None, "target": "kafka://127.0.0.1:9092",
+                        "behind_records": 4500, "behind_seconds": 2.25})
+    assert text == ("Q1 · RUNNING · on kafka://127.0.0.1:9092 · in 1,200 · out 3 · "
+                    "behind 4,500 rec (2.2 s) · 99.5 rec/s · stream time "
+                    "2026-01-01 00:00:00 · late dropped 2 · errors 3")
+
+
+def test_status_warns_visibly_when_the_query_falls_behind():
+    status = {"query_id": "Q1", "state": "RUNNING", "behind_records": 9000,
+              "falling_behind": True}
+    html = status_html(status)
+    assert "⚠ falling behind" in status_text(status) and "data-behind='yes'" in html
+
+
+def test_status_shows_the_offset_hint_on_its_own_line():
+    html = status_html({"query_id": "Q1", "state": "RUNNING",
+                        "hint": "SET 'auto.offset.reset'='earliest';"})
+    assert "ksql-hint" in html and "auto.offset.reset" in html
 
 
 def test_windowed_aggregate_charts_windowstart_against_aggregate_by_key():

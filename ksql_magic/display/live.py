@@ -13,6 +13,7 @@ from . import html as fmt
 from .chart import LiveChart, plan_chart
 from .flusher import FINAL_STATES, Flusher
 from .model import rows_for
+from .progress import Progress
 from .status import status_html
 
 
@@ -25,6 +26,7 @@ class LiveView:
         self.cursor, self.state, self.flushes = 0, "RUNNING", 0
         self._lock = threading.Lock()
         self._shown_version = -1
+        self.progress = Progress(handle)
         self.status = w.HTML(status_html(self._status()))
         self.status.add_class("ksql-live-status")
         self.table = w.HTML(fmt.rows_table(self.rows.columns, [], options.displaylimit))
@@ -53,9 +55,12 @@ class LiveView:
 
     def _status(self) -> dict:
         try:
-            return dict(self.handle.status())
+            status = dict(self.handle.status())
         except Exception as exc:     # noqa: BLE001 - a status failure must not kill the view
-            return {"query_id": self.query_id, "state": "ERROR", "error": str(exc)}
+            return {"query_id": self.query_id, "state": "ERROR", "error": str(exc),
+                    "target": self.options.target}
+        status.setdefault("target", self.options.target)
+        return self.progress.enrich(status)
 
     def flush(self) -> str:
         """Pull new changes, re-render what changed; returns the query's state."""

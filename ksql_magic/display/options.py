@@ -22,6 +22,7 @@ class DisplayOptions:
     y: str | None = None
     color: str | None = None
     threshold: float | None = None  # HAVING threshold drawn as a rule
+    target: str | None = None       # where the query runs (embedded, kafka://...), for the status
 
     @property
     def interval(self) -> float:
