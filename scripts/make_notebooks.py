@@ -196,7 +196,7 @@ query catches up. The check waits for that: every attempt in the topic counted o
 in_topic = run.produced + fast.produced
 counts.wait(until=lambda df: len(df) > 0 and df["ATTEMPTS"].sum() == in_topic, timeout=150)
 counted = int(counts.to_pandas()["ATTEMPTS"].sum())
-assert fast.produced == 50_000 and counted == in_topic, (fast.produced, counted, in_topic)
+assert fast.produced >= 50_000 and counted == in_topic, (fast.produced, counted, in_topic)
 print("CHECK OK: streamed", fast.produced, "events; the query counted all", counted,
       "attempts in the topic")"""),
         code("%ksql stop all"),
