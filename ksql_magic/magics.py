@@ -278,15 +278,15 @@ class KsqlMagic(Magics):
         display(HTML(fmt.message("stopped %s" % target)))
         return None
 
-    def engine_query_ids(self) -> list:
-        """The ids of the current engine's queries a user could stop (internal watches of
-        live views are stopped through their view)."""
-        engine = self.engine
-        queries = getattr(engine, "queries", None) or {}
-        return [str(q) for q, query in queries.items() if not getattr(query, "internal", False)]
+    def engine_query_ids(self, internal: bool = False) -> list:
+        """The ids of the current engine's queries (the watches behind live views only
+        with ``internal``: they are not listed, but can be stopped)."""
+        queries = getattr(self.engine, "queries", None) or {}
+        return [str(q) for q, query in queries.items()
+                if internal or not getattr(query, "internal", False)]
 
     def knows_query(self, target: str) -> bool:
-        return target.upper() in {q.upper() for q in self.engine_query_ids()}
+        return target.upper() in {q.upper() for q in self.engine_query_ids(internal=True)}
 
     def cmd_watch(self, text: str):
         """``%ksql watch NAME``: a live view of a stream or table; when a persistent query

@@ -59,11 +59,14 @@ class Progress:
         self.handle, self.clock = handle, clock
         self.started = clock()
         self.samples: collections.deque = collections.deque()
-        self._cached, self._cached_at = None, -CACHE_S
+        self._cached, self._cached_at, self._cached_in = None, -CACHE_S, None
 
-    def _backlog(self):
+    def _backlog(self, records_in: int):
+        """Recomputed once a second, or as soon as the query has read more (a finished
+        catch-up shows at once, not a second later)."""
         now = self.clock()
-        if now - self._cached_at >= CACHE_S:
+        if now - self._cached_at >= CACHE_S or records_in != self._cached_in:
+            self._cached_in = records_in
             query = runtime_query(self.handle)
             try:
                 self._cached = backlog(query) if hasattr(query, "inputs") else None
@@ -84,7 +87,7 @@ class Progress:
         records_in = int(status.get("records_in") or 0)
         if len(self.samples) or status.get("state") == "RUNNING":
             status["rate"] = self._rate(records_in)
-        found = self._backlog()
+        found = self._backlog(records_in)
         if found is None:
             return status
         behind, newest, skipped = found
