@@ -23,12 +23,15 @@ class Result:
     query_id: Optional[str] = None
     handle: Any = None
     statement: str = ""
+    column_types: dict = field(default_factory=dict)   # name -> SqlType, where known
 
     def to_pandas(self):
+        """The rows as a DataFrame; window bounds, ROWTIME and TIMESTAMP / DATE / TIME
+        columns as datetimes, dates and times (see ``dataframes.frame``)."""
         if self.handle is not None and self.kind in ("push", "print"):
             return self.handle.to_pandas()
-        import pandas as pd
-        return pd.DataFrame(self.rows, columns=self.columns)
+        from .dataframes import frame
+        return frame(self.columns, self.rows, self.column_types)
 
     def __repr__(self) -> str:
         if self.kind == "table":
@@ -192,9 +195,15 @@ class QueryHandle:
         with self._cond:
             self._cond.notify_all()
 
+    @property
+    def column_types(self) -> dict:
+        """Each column's SQL type, from the running query's plan (empty when unknown)."""
+        plan = getattr(self.query, "plan", None)
+        return {c.name: c.type for c in getattr(plan, "columns", None) or []}
+
     def to_pandas(self):
-        import pandas as pd
-        return pd.DataFrame(self.rows, columns=self.columns)
+        from .dataframes import frame
+        return frame(self.columns, self.rows, self.column_types)
 
     def __repr__(self) -> str:
         return "QueryHandle(%s, %s, %d rows)" % (self.query_id, self.state, len(self.rows))

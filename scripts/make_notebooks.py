@@ -320,11 +320,14 @@ INSERT INTO all_sales SELECT itemid, price FROM sales_offline;"""),
 CREATE TABLE daily_sales_per_item AS
   SELECT itemid, SUM(price) AS total FROM all_sales
   WINDOW TUMBLING (SIZE 1 DAY) GROUP BY itemid;"""),
+        md("""`to_pandas()` gives window bounds as datetimes (UTC), as the table shows them."""),
         code("""from collections import Counter
+import pandas as pd
 from ksql_magic import datagen
 expected = Counter()
 for e in datagen.generate("sales", n=300, seed=8):
-    expected[(e["value"]["itemid"], e["timestamp"] // 86_400_000 * 86_400_000)] += e["value"]["price"]
+    day = pd.Timestamp(e["timestamp"] // 86_400_000 * 86_400_000, unit="ms")
+    expected[(e["value"]["itemid"], day)] += e["value"]["price"]
 daily.wait(until=lambda df: len(df) > 0 and df["TOTAL"].sum() == sum(expected.values()),
            timeout=60)
 df = daily.to_pandas()

@@ -118,14 +118,38 @@ def test_unknown_chart_column_names_the_columns():
         plan_chart(FRAUD, DisplayOptions(y="nope"))
 
 
-def test_live_chart_update_replaces_data_only():
+def test_live_chart_update_replaces_data_and_time_axis_only():
     chart = LiveChart(plan_chart(FRAUD, DisplayOptions(threshold=3)), FRAUD.columns, 2)
-    before = {k: v for k, v in chart.widget.spec.items() if k != "data"}
+    before = {k: v for k, v in chart.widget.spec.items() if k not in ("data", "layer")}
     chart.update([["a", 0, 1, 4], ["b", 0, 1, 5], ["c", 0, 1, 6]])
     assert chart.widget.spec["data"]["values"] == [
         {"WINDOWSTART": 0, "KSQL_COL_0": 5, "CARD_NUMBER": "b"},
         {"WINDOWSTART": 0, "KSQL_COL_0": 6, "CARD_NUMBER": "c"}]
-    assert {k: v for k, v in chart.widget.spec.items() if k != "data"} == before
+    assert {k: v for k, v in chart.widget.spec.items() if k not in ("data", "layer")} == before
+
+
+def x_axis(chart):
+    return chart.widget.spec["layer"][0]["encoding"]["x"]["axis"]
+
+
+def test_daily_windows_label_the_axis_with_dates_not_midnight():
+    chart = LiveChart(plan_chart(FRAUD, DisplayOptions()), FRAUD.columns, 100)
+    day = 86_400_000
+    chart.update([["a", i * day, (i + 1) * day, i] for i in range(5)])
+    assert x_axis(chart)["format"] == "%Y-%m-%d" and x_axis(chart)["tickMinStep"] == day
+
+
+def test_minute_windows_label_the_axis_with_minutes():
+    chart = LiveChart(plan_chart(FRAUD, DisplayOptions()), FRAUD.columns, 100)
+    chart.update([["a", i * 60_000, (i + 1) * 60_000, i] for i in range(5)])
+    assert x_axis(chart)["format"] == "%H:%M"
+
+
+def test_a_span_of_seconds_labels_the_axis_with_seconds():
+    chart = LiveChart(plan_chart(STREAM, DisplayOptions(chart="point", y="amount")),
+                      STREAM.columns, 100)
+    chart.update([[i * 1000, "x", 1.0] for i in range(10)])
+    assert x_axis(chart)["format"] == "%H:%M:%S" and "tickMinStep" not in x_axis(chart)
 
 
 def test_live_chart_draws_threshold_rule():

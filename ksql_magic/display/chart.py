@@ -86,7 +86,7 @@ def field_name(column: str) -> str:
 def build_chart(plan: ChartPlan, width: int = 520, height: int = 220):
     """The Altair chart for a plan, with empty inline data (filled by ``LiveChart.update``)."""
     import altair as alt
-    x_kwargs = {"scale": alt.Scale(type="utc"), "axis": alt.Axis(format="%H:%M:%S")} \
+    x_kwargs = {"scale": alt.Scale(type="utc"), "axis": alt.Axis(**time_axis([]))} \
         if plan.x_type == "temporal" else {}
     encoding = {"x": alt.X(field=field_name(plan.x), type=plan.x_type, title=plan.x, **x_kwargs),
                 "y": alt.Y(field=field_name(plan.y), type="quantitative", title=plan.y)}
@@ -99,6 +99,30 @@ def build_chart(plan: ChartPlan, width: int = 520, height: int = 220):
             color="#d62728", strokeDash=[6, 4]).encode(y=alt.Y("threshold:Q"))
         layers.append(rule)
     return alt.layer(*layers, data=alt.Data(values=[])).properties(width=width, height=height)
+
+
+SECOND, MINUTE, HOUR, DAY = 1000, 60_000, 3_600_000, 86_400_000
+
+
+def time_axis(times: list, window_ms: int | None = None) -> dict:
+    """Axis settings for epoch-ms times: labels as fine as the data needs (dates for daily
+    windows or a span of days, minutes for minute windows or an hour's span, seconds
+    below), and no tick finer than one window. The old fixed ``%H:%M:%S`` labelled every
+    tick of daily windows ``00:00:00``."""
+    span = (max(times) - min(times)) if times else 0
+    step = max(window_ms or 0, 0)
+    if step >= DAY or span >= 3 * DAY:
+        fmt = "%Y-%m-%d"
+    elif span >= DAY:
+        fmt = "%m-%d %H:%M"
+    elif step >= MINUTE or span >= HOUR:
+        fmt = "%H:%M"
+    else:
+        fmt = "%H:%M:%S"
+    axis = {"format": fmt, "labelOverlap": True}
+    if step:
+        axis["tickMinStep"] = step
+    return axis
 
 
 def enable_offline() -> None:
@@ -134,6 +158,9 @@ class LiveChart:
         enable_offline()
         self.plan, self.points = plan, points
         self.index = [columns.index(f) for f in plan.fields]
+        upper = [c.upper() for c in columns]
+        self.window = (upper.index("WINDOWSTART"), upper.index("WINDOWEND")) \
+            if plan.x_type == "temporal" and {"WINDOWSTART", "WINDOWEND"} <= set(upper) else None
         self.widget = alt.JupyterChart(build_chart(plan))
         self.widget.add_class("ksql-live-chart")
         self.base_spec = dict(self.widget.spec)
@@ -145,6 +172,24 @@ class LiveChart:
 
     def update(self, rows: list) -> None:
         spec = dict(self.base_spec)
-        spec["data"] = {"values": self.data(rows)}
+        values = self.data(rows)
+        spec["data"] = {"values": values}
+        if self.plan.x_type == "temporal":
+            spec["layer"] = self._with_axis(spec["layer"], values, rows[-self.points:])
         self.widget.spec = spec
         self.updates += 1
+
+    def _with_axis(self, layers: list, values: list, rows: list) -> list:
+        """The layers with the x axis fitted to the data's span and window size."""
+        times = [v[self.plan.x] for v in values if isinstance(v.get(self.plan.x), int)]
+        window = None
+        if self.window is not None and rows:
+            start, end = self.window
+            window = next((r[end] - r[start] for r in rows
+                           if isinstance(r[start], int) and isinstance(r[end], int)), None)
+        first = dict(layers[0])
+        encoding = dict(first.get("encoding", {}))
+        x = dict(encoding.get("x", {}))
+        x["axis"] = dict(x.get("axis") or {}, **time_axis(times, window))
+        encoding["x"], first["encoding"] = x, encoding
+        return [first] + list(layers[1:])
