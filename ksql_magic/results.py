@@ -40,20 +40,15 @@ class Result:
                                    ", query_id=%s" % self.query_id if self.query_id else "")
 
     def _repr_html_(self) -> str:
+        """The same table look as the notebook magic's (display.html.rows_table)."""
         if self.kind != "table":
             return "<pre>%s</pre>" % html.escape(self.message or repr(self))
-        head = "".join("<th>%s</th>" % html.escape(str(c)) for c in self.columns)
-        body = "".join("<tr>%s</tr>" % "".join("<td>%s</td>" % html.escape(_show(v)) for v in r)
-                       for r in self.rows)
-        return "<table><thead><tr>%s</tr></thead><tbody>%s</tbody></table>" % (head, body)
+        from .display.html import rows_table
+        return rows_table(self.columns, self.rows, max(len(self.rows), 1))
 
 
 def _hashable(v):
     return repr(v) if isinstance(v, (list, dict)) else v
-
-
-def _show(v) -> str:
-    return "null" if v is None else str(v)
 
 
 class Change(NamedTuple):

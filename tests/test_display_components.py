@@ -61,7 +61,7 @@ def test_html_shows_null():
 
 def test_html_newest_last_shows_the_tail():
     html = fmt.rows_table(["A"], [[i] for i in range(50)], 5, newest_last=True)
-    assert "<td>49</td>" in html and "<td>0</td>" not in html and "newest 5 shown" in html
+    assert ">49</td>" in html and ">0</td>" not in html and "newest 5 shown" in html
 
 
 def test_multiline_message_is_bounded():
@@ -181,3 +181,26 @@ def test_error_view_offsets_the_position_to_the_cell():
 
 def test_error_view_without_position_is_just_the_message():
     assert ErrorView(KsqlSyntaxError("boom")).text() == "boom"
+
+
+def test_tables_align_text_left_and_numbers_right_over_jupyterlab_rules():
+    html = fmt.rows_table(["NAME", "N", "WINDOWSTART", "OK"], [["a", 3, 0, True]], 10)
+    assert "<td>a</td><td class='ksql-num'>3</td><td>1970-01-01 00:00:00</td><td>True</td>" in html
+    assert "text-align:left !important" in html and "td.ksql-num{text-align:right !important}" in html
+
+
+def test_engine_results_render_with_the_same_table_style():
+    from ksql_magic.results import Result
+    html = Result("table", columns=["Kafka Topic", "Partitions"], rows=[["t", 1]])._repr_html_()
+    assert "class='ksql-rows'" in html and "<td class='ksql-num'>1</td>" in html
+
+
+def test_windowed_push_query_rows_show_their_window_bounds():
+    from ksql_magic.display.model import rows_for
+    handle = SimpleNamespace(columns=["CARD", "N"], key_columns=["CARD"], is_table=True,
+                             windowed=True)
+    rows = rows_for(handle, 10)
+    rows.apply([Change("upsert", ("a", 0, 300_000), {"CARD": "a", "N": 1}),
+                Change("upsert", ("a", 300_000, 600_000), {"CARD": "a", "N": 2})])
+    assert rows.columns == ["CARD", "WINDOWSTART", "WINDOWEND", "N"]
+    assert rows.snapshot() == [["a", 0, 300_000, 1], ["a", 300_000, 600_000, 2]]

@@ -174,3 +174,16 @@ def test_unknown_name_far_from_every_candidate_gets_no_suggestion(shell):
     run(shell, "%ksql " + ATTEMPTS)
     result, _ = run(shell, "%ksql SELECT * FROM zzz EMIT CHANGES;")
     assert "Did you mean" not in str(result.error_in_exec)
+
+
+def test_windowed_push_query_table_and_chart_show_the_window(shell):
+    run(shell, "%ksql " + ATTEMPTS)
+    produce(shell, 20, cards=1)             # one card, 20 s: four 5-second windows
+    result, _ = run(shell, "%%ksql\nSELECT card, COUNT(*) AS n FROM attempts "
+                           "WINDOW TUMBLING (SIZE 5 SECONDS) GROUP BY card EMIT CHANGES;")
+    engine(shell).drain()
+    live = result.result.live
+    live.flush()
+    assert "<th>WINDOWSTART</th><th>WINDOWEND</th>" in live.table.value
+    assert live.table.value.count("<tr>") == 5          # header + one row per window
+    assert live.chart is not None and live.chart.plan.x == "WINDOWSTART"

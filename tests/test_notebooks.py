@@ -107,7 +107,7 @@ def test_notebook_saves_live_widgets_with_rows(path, executed):
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     tables = [m["state"]["value"] for m in state.values()
               if "ksql-live-table" in m.get("state", {}).get("_dom_classes", [])]
-    assert views and any("<td>" in t for t in tables)
+    assert views and any("<td" in t for t in tables)
 
 
 def test_fraud_notebook_saves_a_chart_with_data(executed):

@@ -8,6 +8,7 @@ Widgets are built on the kernel's main thread when the result is displayed; afte
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 from . import html as fmt
 from .chart import LiveChart, plan_chart
@@ -36,7 +37,9 @@ class LiveView:
         self.button.add_class("ksql-stop")
         self.button.on_click(lambda _b: self.stop())
         try:
-            plan, note = plan_chart(handle, options), None
+            shape = SimpleNamespace(columns=self.rows.columns, key_columns=handle.key_columns,
+                                    is_table=handle.is_table, windowed=handle.windowed)
+            plan, note = plan_chart(shape, options), None
         except ValueError as exc:           # --x/--y/--color naming a missing column
             plan, note = None, w.HTML(fmt.error("chart: %s" % exc, ""))
         self.chart = LiveChart(plan, self.rows.columns, options.chart_points) if plan else None
