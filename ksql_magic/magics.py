@@ -22,7 +22,7 @@ from .display.cell_error import KsqlCellError, explain_error, target_of
 from .display import html as fmt
 from .display.keyed import keyed
 from .display.persistent import PersistentHandle, internal
-from .display.statement_info import having_threshold, sink_name
+from .display.statement_info import generated_names, having_threshold, sink_name
 from .errors import KsqlError
 
 HELP = """%ksql / %%ksql: ksqlDB-dialect streaming SQL in this kernel.
@@ -47,7 +47,7 @@ aggregates get a line per key over WINDOWSTART); --x/--y/--color choose its colu
 A failing statement fails its cell (Run All stops there); --continue shows the error and
 lets the cell succeed, as %config KsqlMagic.stop_on_error = False does for every cell.
 Settings: %config KsqlMagic.displaylimit / refresh_rate / default_chart / max_rows /
-chart_points / autostart / stop_on_error.
+chart_points / chart_keys / autostart / stop_on_error.
 Domains for datagen: clickstream, payments, authorization_attempts, vehicle_monitoring,
 orders, sales, health_sensor.
 """
@@ -107,6 +107,8 @@ class KsqlMagic(Magics):
     refresh_rate = Float(4.0, help="Live view updates per second (each view).").tag(config=True)
     max_rows = Int(10_000, help="Rows a live view keeps in memory.").tag(config=True)
     chart_points = Int(500, help="Rows a live chart plots.").tag(config=True)
+    chart_keys = Int(10, help="Keys a live chart draws (the top ones by latest value; the "
+                              "chart says how many it hides).").tag(config=True)
     default_chart = CaselessStrEnum(CHART_KINDS, "auto",
                                     help="Chart for live results.").tag(config=True)
     autostart = Bool(True, help="Start the engine's background runner so live queries "
@@ -194,13 +196,13 @@ class KsqlMagic(Magics):
             raise UsageError(str(exc)) from None
         return option_parser().parse_args(tokens)
 
-    def options(self, args=None, threshold=None) -> DisplayOptions:
+    def options(self, args=None, threshold=None, names=()) -> DisplayOptions:
         a = args or argparse.Namespace(chart=None, x=None, y=None, color=None, limit=None)
         return DisplayOptions(
             displaylimit=a.limit or self.displaylimit, refresh_rate=self.refresh_rate,
             max_rows=self.max_rows, chart=a.chart or self.default_chart,
             chart_points=self.chart_points, x=a.x, y=a.y, color=a.color, threshold=threshold,
-            target=target_of(self.engine))
+            target=target_of(self.engine), chart_keys=self.chart_keys, names=tuple(names))
 
     def run_sql(self, sql: str, args, target: str | None = None):
         """Execute statement by statement so that earlier results still show when a later
@@ -217,7 +219,8 @@ class KsqlMagic(Magics):
                 shown = ErrorView(exc, piece.line - 1, piece.column - 1,
                                   hint=explain_error(engine, piece.text, exc))
                 return self.fail(shown.text(), shown, getattr(args, "keep_going", False), exc)
-            options = self.options(args, having_threshold(piece.text))
+            options = self.options(args, having_threshold(piece.text),
+                                   generated_names(piece.text).items())
             for r in results:
                 self.attach_persistent_handle(engine, r, piece.text)
             views.extend(ResultView(r, options, self.session) for r in results)

@@ -204,3 +204,39 @@ def test_windowed_push_query_rows_show_their_window_bounds():
                 Change("upsert", ("a", 300_000, 600_000), {"CARD": "a", "N": 2})])
     assert rows.columns == ["CARD", "WINDOWSTART", "WINDOWEND", "N"]
     assert rows.snapshot() == [["a", 0, 300_000, 1], ["a", 300_000, 600_000, 2]]
+
+
+def test_chart_with_many_keys_draws_the_top_ones_and_says_how_many_are_hidden():
+    chart = LiveChart(plan_chart(FRAUD, DisplayOptions(chart_keys=3)), FRAUD.columns, 1000)
+    rows = [["card-%02d" % i, w * 300_000, (w + 1) * 300_000, i if w else 99 - i]
+            for i in range(30) for w in range(2)]
+    chart.update(rows)
+    cards = {v["CARD_NUMBER"] for v in chart.widget.spec["data"]["values"]}
+    assert cards == {"card-29", "card-28", "card-27"}        # highest in the latest window
+    assert "top 3 CARD_NUMBER" in chart.widget.spec["title"]["text"]
+    assert "27 more hidden" in chart.widget.spec["title"]["text"]
+
+
+def test_chart_with_few_keys_hides_none_and_has_no_caption():
+    chart = LiveChart(plan_chart(FRAUD, DisplayOptions(chart_keys=3)), FRAUD.columns, 1000)
+    chart.update([["a", 0, 1, 4], ["b", 0, 1, 5]])
+    assert len(chart.widget.spec["data"]["values"]) == 2 and "title" not in chart.widget.spec
+
+
+def test_chart_titles_a_generated_column_with_its_expression_and_suggests_an_alias():
+    names = (("KSQL_COL_0", "COUNT(*)"),)
+    chart = LiveChart(plan_chart(FRAUD, DisplayOptions(names=names)), FRAUD.columns, 100)
+    chart.update([["a", 0, 1, 4]])
+    assert chart.widget.spec["layer"][0]["encoding"]["y"]["title"] == "COUNT(*)"
+    assert "KSQL_COL_0 is COUNT(*): name it with COUNT(*) AS name" in chart.widget.spec["title"]["text"]
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("SELECT card, COUNT(*) FROM a GROUP BY card EMIT CHANGES;", {"KSQL_COL_0": "COUNT(*)"}),
+    ("SELECT card, COUNT(*) AS n, SUM(x) FROM a GROUP BY card EMIT CHANGES;",
+     {"KSQL_COL_0": "SUM(X)"}),
+    ("SELECT card, x FROM a EMIT CHANGES;", {}),
+])
+def test_generated_names_map_ksql_col_to_the_expression(sql, expected):
+    from ksql_magic.display.statement_info import generated_names
+    assert generated_names(sql) == expected

@@ -23,6 +23,8 @@ class DisplayOptions:
     color: str | None = None
     threshold: float | None = None  # HAVING threshold drawn as a rule
     target: str | None = None       # where the query runs (embedded, kafka://...), for the status
+    chart_keys: int = 10            # a chart draws this many keys (top by latest value)
+    names: tuple = ()               # (("KSQL_COL_0", "COUNT(*)"), ...) for axis titles
 
     @property
     def interval(self) -> float:
