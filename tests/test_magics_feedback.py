@@ -187,3 +187,11 @@ def test_windowed_push_query_table_and_chart_show_the_window(shell):
     assert "<th>WINDOWSTART</th><th>WINDOWEND</th>" in live.table.value
     assert live.table.value.count("<tr>") == 5          # header + one row per window
     assert live.chart is not None and live.chart.plan.x == "WINDOWSTART"
+
+
+def test_a_query_without_inputs_in_the_kernel_shows_no_backlog():
+    """A Flink job reads its input outside the kernel: no 'behind' figure rather than 0."""
+    from types import SimpleNamespace
+    handle = SimpleNamespace(query=SimpleNamespace(inputs=()))
+    status = progress.Progress(handle).enrich({"state": "RUNNING", "records_in": 0})
+    assert "behind_records" not in status

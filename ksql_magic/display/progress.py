@@ -68,8 +68,8 @@ class Progress:
         if now - self._cached_at >= CACHE_S or records_in != self._cached_in:
             self._cached_in = records_in
             query = runtime_query(self.handle)
-            try:
-                self._cached = backlog(query) if hasattr(query, "inputs") else None
+            try:        # no inputs read in the kernel (a Flink job): no backlog to show
+                self._cached = backlog(query) if getattr(query, "inputs", None) else None
             except Exception:       # noqa: BLE001 - broker away: the status says so already
                 self._cached = None
             self._cached_at = now
