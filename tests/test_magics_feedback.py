@@ -195,3 +195,11 @@ def test_a_query_without_inputs_in_the_kernel_shows_no_backlog():
     handle = SimpleNamespace(query=SimpleNamespace(inputs=()))
     status = progress.Progress(handle).enrich({"state": "RUNNING", "records_in": 0})
     assert "behind_records" not in status
+
+
+def test_a_shown_views_status_carries_the_target_and_backlog(shell):
+    run(shell, "%ksql " + ATTEMPTS)
+    result, _ = run(shell, "%%ksql\n" + COUNTS)
+    produce(shell, 7)
+    status = result.result.status()
+    assert status["target"] == "embedded" and status["behind_records"] == 7

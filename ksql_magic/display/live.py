@@ -56,14 +56,14 @@ class LiveView:
             self.flusher.start()
         return self
 
-    def _status(self) -> dict:
+    def _status(self, fresh: bool = False) -> dict:
         try:
             status = dict(self.handle.status())
         except Exception as exc:     # noqa: BLE001 - a status failure must not kill the view
             return {"query_id": self.query_id, "state": "ERROR", "error": str(exc),
                     "target": self.options.target}
         status.setdefault("target", self.options.target)
-        return self.progress.enrich(status)
+        return self.progress.enrich(status, fresh)
 
     def flush(self) -> str:
         """Pull new changes, re-render what changed; returns the query's state."""

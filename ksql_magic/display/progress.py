@@ -83,7 +83,10 @@ class Progress:
         (t0, n0), (t1, n1) = self.samples[0], self.samples[-1]
         return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
 
-    def enrich(self, status: dict) -> dict:
+    def enrich(self, status: dict, fresh: bool = False) -> dict:
+        """``fresh`` skips the cache (a user asking ``view.status()`` gets today's figure)."""
+        if fresh:
+            self._cached_at = -CACHE_S
         records_in = int(status.get("records_in") or 0)
         if len(self.samples) or status.get("state") == "RUNNING":
             status["rate"] = self._rate(records_in)

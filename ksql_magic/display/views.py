@@ -93,6 +93,10 @@ class ResultView:
             self.result.handle.stop()
 
     def status(self) -> dict:
+        """The query's counters; once shown, with what the status line adds (where it
+        runs, how far behind the input end, the current rate)."""
+        if self.live is not None:
+            return self.live._status(fresh=True)
         return self.result.handle.status()
 
 
