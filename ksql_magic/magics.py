@@ -255,7 +255,7 @@ class KsqlMagic(Magics):
         try:
             engine = engine_for(shlex.split(text))
         except KsqlError as exc:
-            still = target_of(self.engine) if self.engine is not None else "no engine yet"
+            still = target_of(self.engine)     # None yet: the embedded broker, the default
             raise KsqlCellError("%s\n(statements still run on %s)" % (exc.message, still),
                                 exc) from None
         self.use_engine(engine)
