@@ -1,9 +1,10 @@
 """Generate notebooks/fraud_on_flink.ipynb: the fraud demo with the query running on Flink.
 
 Run: python scripts/make_flink_notebook.py   (rewrites the notebook; outputs left empty).
-The notebook needs Java and the Flink install of scripts/flink/setup.sh; it starts a Flink
-cluster and a Tansu broker itself unless KSQL_FLINK_GATEWAY, KSQL_FLINK_REST and
-KSQL_FLINK_BOOTSTRAP name running ones. Run it headless with:
+The notebook needs Java and the Flink install `bash scripts/run.sh --flink` makes (through
+scripts/flink/setup.sh); it starts a Flink cluster and a Tansu broker itself through
+ksql_magic.local (nothing from tests/) unless KSQL_FLINK_GATEWAY and KSQL_FLINK_REST (and
+KSQL_FLINK_BOOTSTRAP or KSQL_MAGIC_BOOTSTRAP) name running ones. Run it headless with:
   cd notebooks && /work/venv/bin/python -m jupyter nbconvert --to notebook --execute \\
       fraud_on_flink.ipynb --output /tmp/fraud_on_flink.out.ipynb
 (or with nbclient, as tests/test_notebooks.py does; it is not in the default suite because
