@@ -97,7 +97,9 @@ class Catalog:
         src = self.sources.get(name)
         if src is None:
             line, col = (pos.line, pos.column) if pos is not None else (None, None)
-            raise KsqlStatementError("%s does not exist." % name, line, col)
+            from .suggest import did_you_mean
+            raise KsqlStatementError("%s does not exist.%s" % (name, did_you_mean(name, self.sources)),
+                                     line, col)
         return src
 
     def new_query_id(self, prefix: str, sink: Optional[str]) -> str:

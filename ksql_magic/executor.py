@@ -550,6 +550,7 @@ def terminate(engine, stmt: ast.Terminate) -> Result:
         return Result("message", "All queries terminated.")
     qid = stmt.query_id.upper() if stmt.query_id.upper() in engine.queries or \
         stmt.query_id.upper() in engine.catalog.queries else stmt.query_id
+    qid = next((q for q in engine.queries if q.upper() == qid.upper()), qid)   # transient_X_1
     if qid not in engine.queries and qid not in engine.catalog.queries:
         raise _err(stmt, "Unknown queryId: %s" % stmt.query_id)
     _terminate(engine, qid)

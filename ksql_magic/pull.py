@@ -151,7 +151,8 @@ def pull_query(engine, planner, stmt) -> Result:
         rows = _table_rows(engine, planner, select, plan)
     else:
         rows = _stream_rows(engine, binding)
-    return Result("table", "", [c.name for c in plan.columns], _project(plan, rows, plan.limit))
+    return Result("table", "", [c.name for c in plan.columns], _project(plan, rows, plan.limit),
+                  column_types={c.name: c.type for c in plan.columns})
 
 
 def snapshot(engine, planner, name: str) -> Result:
@@ -166,4 +167,5 @@ def snapshot(engine, planner, name: str) -> Result:
         rows = _ordered(_table_state(engine, binding), None, binding.key_count)
     else:
         rows = _stream_rows(engine, binding)
-    return Result("table", "", [c.name for c in plan.columns], _project(plan, rows, None))
+    return Result("table", "", [c.name for c in plan.columns], _project(plan, rows, None),
+                  column_types={c.name: c.type for c in plan.columns})

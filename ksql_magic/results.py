@@ -25,12 +25,15 @@ class Result:
     query_id: Optional[str] = None
     handle: Any = None
     statement: str = ""
+    column_types: dict = field(default_factory=dict)   # name -> SqlType, where known
 
     def to_pandas(self):
+        """The rows as a DataFrame; window bounds, ROWTIME and TIMESTAMP / DATE / TIME
+        columns as datetimes, dates and times (see ``dataframes.frame``)."""
         if self.handle is not None and self.kind in ("push", "print"):
             return self.handle.to_pandas()
-        import pandas as pd
-        return pd.DataFrame(self.rows, columns=self.columns)
+        from .dataframes import frame
+        return frame(self.columns, self.rows, self.column_types)
 
     def __repr__(self) -> str:
         if self.kind == "table":
@@ -39,20 +42,15 @@ class Result:
                                    ", query_id=%s" % self.query_id if self.query_id else "")
 
     def _repr_html_(self) -> str:
+        """The same table look as the notebook magic's (display.html.rows_table)."""
         if self.kind != "table":
             return "<pre>%s</pre>" % html.escape(self.message or repr(self))
-        head = "".join("<th>%s</th>" % html.escape(str(c)) for c in self.columns)
-        body = "".join("<tr>%s</tr>" % "".join("<td>%s</td>" % html.escape(_show(v)) for v in r)
-                       for r in self.rows)
-        return "<table><thead><tr>%s</tr></thead><tbody>%s</tbody></table>" % (head, body)
+        from .display.html import rows_table
+        return rows_table(self.columns, self.rows, max(len(self.rows), 1))
 
 
 def _hashable(v):
     return repr(v) if isinstance(v, (list, dict)) else v
-
-
-def _show(v) -> str:
-    return "null" if v is None else str(v)
 
 
 class Change(NamedTuple):
@@ -259,9 +257,15 @@ class QueryHandle:
         with self._cond:
             self._cond.notify_all()
 
+    @property
+    def column_types(self) -> dict:
+        """Each column's SQL type, from the running query's plan (empty when unknown)."""
+        plan = getattr(self.query, "plan", None)
+        return {c.name: c.type for c in getattr(plan, "columns", None) or []}
+
     def to_pandas(self):
-        import pandas as pd
-        return pd.DataFrame(self.rows, columns=self.columns)
+        from .dataframes import frame
+        return frame(self.columns, self.rows, self.column_types)
 
     def __repr__(self) -> str:
         return "QueryHandle(%s, %s, %d rows)" % (self.query_id, self.state, len(self.rows))

@@ -56,6 +56,8 @@ def _state(q) -> str:
 def _queries(engine, stmt):
     rows = []
     for qid, q in engine.queries.items():
+        if getattr(q, "internal", False):       # a live view's watch (display/persistent.py)
+            continue
         info = engine.catalog.queries.get(qid)
         sink = info.sink if info else ""
         topic = engine.catalog.sources[sink].topic if sink in engine.catalog.sources else ""
