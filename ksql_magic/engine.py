@@ -69,10 +69,15 @@ class Engine:
         from .sql.parser import parse_statement, split_statements
         from .sql.variables import substitute_variables
         from .executor import execute_statement
+        from .sql.ast import RunScript
         results = []
         for piece in split_statements(sql):
             text = substitute_variables(piece.text, self.variables) if self.variables else piece.text
             stmt = parse_statement(text, piece.line, piece.column)
+            if isinstance(stmt, RunScript):       # the script's statements, one Result each
+                from .admin import script_text
+                results.extend(self.execute(script_text(stmt)))
+                continue
             with self._lock:
                 snapshot = self.catalog.snapshot()
                 try:

@@ -553,3 +553,6 @@ HANDLERS = {
     ast.Explain: show.explain,
     ast.Print: show.print_topic,
 }
+
+from . import admin as _admin  # noqa: E402  (PAUSE/RESUME, ALTER SYSTEM, ASSERT, RUN SCRIPT, connectors)
+HANDLERS.update(_admin.HANDLERS)
