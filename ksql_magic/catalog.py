@@ -51,6 +51,10 @@ class Source:
     query_id: Optional[str] = None     # the persistent query writing it, if any
     is_source_table: bool = False      # CREATE SOURCE TABLE / STREAM: read-only
     is_cas_target: bool = False        # made by CREATE ... AS SELECT (ALTER refuses it)
+    # A CREATE TABLE ... AS SELECT's state belongs to its query: the topic offset, per
+    # partition, where that query's output starts. Pull queries and to_dataframe read the
+    # table from there, never the records an earlier (dropped) query left in the topic.
+    materialized_from: Optional[dict] = None
 
     @property
     def key_columns(self) -> list[Column]:

@@ -13,6 +13,7 @@ from . import show
 from .catalog import Column, QueryInfo, Source, WindowInfo
 from .errors import KsqlError, KsqlStatementError
 from .planner import Planner
+from .pull import materialization_start
 from .results import QueryHandle, Result
 from .runtime.query import Query
 from .runtime.sink import HandleSink, TopicSink
@@ -305,7 +306,8 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
     query_id = engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS", stmt.name)
     sink = Source(stmt.name, stmt.kind, topic, cols, key_fmt, value_fmt, sink_props,
                   timestamp_column=ts, timestamp_format=props.get("TIMESTAMP_FORMAT"),
-                  window=plan.windowed, sql=stmt.text, query_id=query_id, is_cas_target=True)
+                  window=plan.windowed, sql=stmt.text, query_id=query_id, is_cas_target=True,
+                  materialized_from=materialization_start(engine, topic, stmt.kind))
     _set_output_timestamp(plan, sink, stmt)
     old = engine.catalog.sources.get(stmt.name)
     if old is not None and old.query_id:
@@ -382,7 +384,8 @@ def query(engine, stmt: ast.QueryStatement) -> Result:
     handle = QueryHandle(query_id, [c.name for c in plan.columns], emitted_keys or plan.key_names,
                          is_table=plan.result_kind == "TABLE", windowed=plan.windowed is not None,
                          engine=engine, emitted_keys=emitted_keys,
-                         value_names=[c.name for c in plan.value_columns])
+                         value_names=[c.name for c in plan.value_columns],
+                         column_types=[c.type for c in plan.columns])
     q = Query(query_id, plan, engine.broker, HandleSink(handle), sql=stmt.text,
               from_beginning=_from_beginning(engine), on_error=engine.processing_log, persistent=False)
     handle.query = q

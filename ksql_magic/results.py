@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Optional
 
+from .types import shown_value
+
 
 @dataclass
 class Result:
@@ -23,6 +25,7 @@ class Result:
     query_id: Optional[str] = None
     handle: Any = None
     statement: str = ""
+    column_types: list = field(default_factory=list)   # SqlType per column, when known
 
     def to_pandas(self):
         if self.handle is not None and self.kind in ("push", "print"):
@@ -68,8 +71,10 @@ class QueryHandle:
     def __init__(self, query_id: str, columns: list[str], key_columns: list[str], *,
                  is_table: bool, windowed: bool, engine=None, max_changes: int = 100_000,
                  emitted_keys: Optional[list[str]] = None, value_names: Optional[list[str]] = None,
-                 max_rows: int = 100_000):
+                 max_rows: int = 100_000, column_types: Optional[list] = None):
         self.query_id = query_id
+        self.column_types = list(column_types or [])   # SqlType per column: rows show
+        self._types = dict(zip(columns, self.column_types))  # temporal values as ISO text
         self.columns = columns
         self.key_columns = key_columns          # the columns identifying a row
         # how an emitted (key, value) pair maps onto column names
@@ -133,6 +138,8 @@ class QueryHandle:
     def _row(self, e) -> dict:
         row = dict(zip(self._emitted_keys, e.key or []))
         row.update(zip(self._value_names, e.value))
+        if self._types:
+            return {c: shown_value(row.get(c), self._types.get(c)) for c in self.columns}
         return {c: row.get(c) for c in self.columns}
 
     # -- read by users and displays -------------------------------------------------------
