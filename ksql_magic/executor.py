@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
-from . import show
+from . import show, upgrade
 from .catalog import Column, QueryInfo, Source, WindowInfo
 from .errors import KsqlError, KsqlStatementError
 from .planner import Planner
@@ -303,12 +303,21 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
         engine.broker.create_topic(topic, int(parts), int(props.get("REPLICAS", 1)))
     ts = props.get("TIMESTAMP")
     ts = _unquote_column(str(ts)) if ts is not None else None
-    query_id = engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS", stmt.name)
+    upgraded = upgrade.replacing(engine, stmt, plan)      # CREATE OR REPLACE: in place
+    query_id = upgraded.query_id if upgraded is not None else \
+        engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS", stmt.name)
+    start = engine.catalog.sources[stmt.name].materialized_from if upgraded is not None else \
+        materialization_start(engine, topic, stmt.kind)
     sink = Source(stmt.name, stmt.kind, topic, cols, key_fmt, value_fmt, sink_props,
                   timestamp_column=ts, timestamp_format=props.get("TIMESTAMP_FORMAT"),
                   window=plan.windowed, sql=stmt.text, query_id=query_id, is_cas_target=True,
-                  materialized_from=materialization_start(engine, topic, stmt.kind))
+                  materialized_from=start)
     _set_output_timestamp(plan, sink, stmt)
+    if upgraded is not None:
+        engine.catalog.sources[stmt.name] = sink
+        upgrade.upgrade_in_place(upgraded, lambda: _start_query(
+            engine, query_id, plan, sink, stmt.text, stmt.name, [b.source.name for b in plan.inputs]))
+        return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)
     old = engine.catalog.sources.get(stmt.name)
     if old is not None and old.query_id:
         _terminate(engine, old.query_id)
@@ -381,11 +390,12 @@ def query(engine, stmt: ast.QueryStatement) -> Result:
     engine._transient_seq += 1
     query_id = "transient_%s_%d" % (plan.inputs[0].source.name, engine._transient_seq)
     emitted_keys = [c.name for c in plan.key_columns]
-    handle = QueryHandle(query_id, [c.name for c in plan.columns], emitted_keys or plan.key_names,
+    shown = [c.name for c in plan.columns if not c.hidden]
+    handle = QueryHandle(query_id, shown, [k for k in emitted_keys if k in shown] or plan.key_names,
                          is_table=plan.result_kind == "TABLE", windowed=plan.windowed is not None,
                          engine=engine, emitted_keys=emitted_keys,
                          value_names=[c.name for c in plan.value_columns],
-                         column_types=[c.type for c in plan.columns])
+                         column_types=[c.type for c in plan.columns if not c.hidden])
     q = Query(query_id, plan, engine.broker, HandleSink(handle), sql=stmt.text,
               from_beginning=_from_beginning(engine), on_error=engine.processing_log, persistent=False)
     handle.query = q

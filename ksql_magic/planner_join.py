@@ -599,7 +599,8 @@ def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_n
         values.append(OutputColumn(name, t, fn, False))
     if synthetic and key_col is None:
         if any(star for _, _, star in items) or not persistent:
-            key_col = OutputColumn(_free_name(rowkey, names), ktype, None, True)
+            key_col = OutputColumn(_free_name(rowkey, names), ktype, None, True,
+                                   hidden=not any(star for _, _, star in items))
         else:
             raise _err(select, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n"
                                "The query used to build `%s` must include the join expression %s "
@@ -609,7 +610,7 @@ def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_n
             shown = [format_expression(w) for w in wanted]
             raise _err(select, "The query used to build `%s` must include the join expressions %s in its "
                                "projection (eg, SELECT %s...)." % (sink_name, " or ".join(shown), shown[0]))
-        key_col = OutputColumn("ROWKEY", ktype, None, True)
+        key_col = OutputColumn(_free_name("ROWKEY", names), ktype, None, True, hidden=True)
     key_fns = [key_col.fn] if key_col.fn is not None else []
     return [key_col] + values, key_fns, [c.fn for c in values]
 
