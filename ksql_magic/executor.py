@@ -367,10 +367,25 @@ def insert_into(engine, stmt: ast.InsertInto) -> Result:
     if result_schema != sink_schema:
         raise _err(stmt, "Incompatible schema between results and sink.\nResult schema is %s\n"
                          "Sink schema is %s" % (result_schema, sink_schema))
-    query_id = engine.catalog.new_query_id("INSERTQUERY", None)
+    query_id = _insert_query_id(engine, stmt)
     _start_query(engine, query_id, plan, target, stmt.text, target.name,
                  [b.source.name for b in plan.inputs])
     return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)
+
+
+def _insert_query_id(engine, stmt: ast.InsertInto) -> str:
+    """INSERT INTO ... WITH (QUERY_ID='...') names the query (upper-cased, as ksqlDB does);
+    without it the id is INSERTQUERY_<n>."""
+    given = _props(stmt).get("QUERY_ID")
+    if given is None:
+        return engine.catalog.new_query_id("INSERTQUERY", None)
+    qid = str(given).upper()
+    if not qid or not all(ch.isalnum() or ch == "_" for ch in qid):
+        raise _err(stmt, "Query IDs may contain only alphanumeric characters and '_'. Got: '%s'"
+                   % given)
+    if qid in engine.queries or qid in engine.catalog.queries:
+        raise _err(stmt, "Query ID '%s' already exists." % qid)
+    return qid
 
 
 def insert_values(engine, stmt: ast.InsertValues) -> Result:

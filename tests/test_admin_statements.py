@@ -156,3 +156,30 @@ def test_ksql_magic_dash_f_runs_a_file(tmp_path):
         assert [s.split()[2] for s in magic.engine.executed] == ["a", "b"]
     finally:
         magic.shutdown()
+
+
+def test_insert_into_with_query_id_names_the_query(engine):
+    engine.execute("CREATE STREAM copies (sensor INT KEY, level INT) WITH (KAFKA_TOPIC='copies', "
+                   "PARTITIONS=1, VALUE_FORMAT='JSON');")
+    r = engine.execute("INSERT INTO copies WITH (QUERY_ID='copy_readings') SELECT * FROM readings;")[0]
+    assert r.query_id == "COPY_READINGS" and "COPY_READINGS" in engine.queries
+
+
+def test_insert_into_query_id_must_be_new_and_well_formed(engine):
+    engine.execute("CREATE STREAM copies (sensor INT KEY, level INT) WITH (KAFKA_TOPIC='copies', "
+                   "PARTITIONS=1, VALUE_FORMAT='JSON');"
+                   "INSERT INTO copies WITH (QUERY_ID='q1') SELECT * FROM readings;")
+    with pytest.raises(KsqlStatementError, match="Query ID 'Q1' already exists."):
+        engine.execute("INSERT INTO copies WITH (QUERY_ID='q1') SELECT * FROM readings;")
+    with pytest.raises(KsqlStatementError, match="only alphanumeric characters"):
+        engine.execute("INSERT INTO copies WITH (QUERY_ID='bad-id') SELECT * FROM readings;")
+
+
+def test_describe_function_shows_an_aggregates_return_type(engine):
+    rows = engine.execute("DESCRIBE FUNCTION COUNT;")[0].rows
+    assert {r[1] for r in rows} == {"BIGINT"}
+
+
+def test_as_value_is_listed_and_described(engine):
+    assert ["AS_VALUE", "OTHER"] in engine.execute("SHOW FUNCTIONS;")[0].rows
+    assert engine.execute("DESCRIBE FUNCTION AS_VALUE;")[0].rows[0][:2] == ["as_value(T source)", "T"]
