@@ -53,6 +53,10 @@ class Source:
     is_cas_target: bool = False        # made by CREATE ... AS SELECT (ALTER refuses it)
     # The engine's schema registry (serde.registry.Registry), for AVRO / JSON_SR sides.
     registry: Any = field(default=None, repr=False, compare=False)
+    # A CREATE TABLE ... AS SELECT's state belongs to its query: the topic offset, per
+    # partition, where that query's output starts. Pull queries and to_dataframe read the
+    # table from there, never the records an earlier (dropped) query left in the topic.
+    materialized_from: Optional[dict] = None
 
     @property
     def key_columns(self) -> list[Column]:

@@ -75,15 +75,34 @@ def frame(columns: list, rows: list, types=None):
     types = types or {}
     for column in columns:
         kind = time_kind(column, types.get(column))
-        if kind is None or not len(df) or not _all_ints(df[column]):
+        if kind is None or not len(df):
             continue
-        if kind == "timestamp":
-            df[column] = pd.to_datetime(df[column], unit="ms").astype("datetime64[ms]")
-        else:
-            convert = _as_date if kind == "date" else _as_time
-            df[column] = pd.Series([convert(v) for v in _values(df[column])], index=df.index,
-                                   dtype=object)
+        if _all_ints(df[column]):
+            if kind == "timestamp":
+                df[column] = pd.to_datetime(df[column], unit="ms").astype("datetime64[ms]")
+            else:
+                convert = _as_date if kind == "date" else _as_time
+                df[column] = pd.Series([convert(v) for v in _values(df[column])], index=df.index,
+                                       dtype=object)
+        elif _all_text(df[column]):       # ksqlDB's ISO text, as query rows show it
+            df[column] = _from_iso(pd, df[column], kind)
     return df
+
+
+def _all_text(series) -> bool:
+    return all(isinstance(v, str) for v in _values(series) if v is not None)
+
+
+def _from_iso(pd, series, kind: str):
+    """ISO text (``2021-03-04T05:06:07.089``, ``2021-03-04``, ``05:06:07``) back to time."""
+    try:
+        if kind == "timestamp":
+            return pd.to_datetime(series, format="ISO8601").astype("datetime64[ms]")
+        parse = dt.date.fromisoformat if kind == "date" else dt.time.fromisoformat
+        return pd.Series([None if v is None else parse(v) for v in _values(series)],
+                         index=series.index, dtype=object)
+    except ValueError:            # not ISO after all: left as the text it is
+        return series
 
 
 def _values(series) -> list:

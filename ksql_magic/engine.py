@@ -81,11 +81,16 @@ class Engine:
         from .sql.parser import parse_statement, split_statements
         from .sql.variables import substitute_variables
         from .compiler.depth import statement_depth
+        from .sql.ast import RunScript
         results = []
         for piece in _parse_guard(lambda: split_statements(sql), 1, 1, sql):
             text = substitute_variables(piece.text, self.variables) if self.variables else piece.text
             stmt = _parse_guard(lambda: parse_statement(text, piece.line, piece.column),
                                 piece.line, piece.column, sql)
+            if isinstance(stmt, RunScript):       # the script's statements, one Result each
+                from .admin import script_text
+                results.extend(self.execute(script_text(stmt)))
+                continue
             with self._lock, statement_depth():
                 results.append(self._run_statement(stmt, sql))
         return results

@@ -10,6 +10,7 @@ behind.
 from __future__ import annotations
 
 import argparse
+import os
 import atexit
 import shlex
 
@@ -42,6 +43,7 @@ HELP = """%ksql / %%ksql: ksqlDB-dialect streaming SQL in this kernel.
   %ksql watch NAME                      live view of a stream/table (and of the query writing it)
   %ksql datagen DOMAIN [--count N] [--rate N] [--seed N] [--late-fraction F]
                        [--out-of-order-fraction F] [--ddl]
+  %ksql -f FILE.sql                     run the statements of a file (as RUN SCRIPT does)
   %ksql engine                          the current Engine (e.g. engine = %ksql engine)
   %ksql --help
 
@@ -74,6 +76,7 @@ def option_parser() -> ArgParser:
     p.add_argument("--color")
     p.add_argument("--limit", type=int)
     p.add_argument("--continue", dest="keep_going", action="store_true")
+    p.add_argument("-f", "--file")
     p.add_argument("-h", "--help", action="store_true")
     p.add_argument("rest", nargs="*")
     return p
@@ -98,11 +101,20 @@ def split_leading_options(line: str) -> tuple[str, str]:
     while rest.startswith("-"):
         parts = rest.split(None, 2)
         flag = parts[0]
-        takes_value = flag in ("--chart", "--x", "--y", "--color", "--limit")
+        takes_value = flag in ("--chart", "--x", "--y", "--color", "--limit", "-f", "--file")
         used = parts[:2] if takes_value else parts[:1]
         tokens.extend(used)
         rest = parts[len(used)] if len(parts) > len(used) else ""
     return " ".join(tokens), rest
+
+
+def read_script(path: str) -> str:
+    """The text of ``%ksql -f FILE``; an unreadable file is a usage error, not a crash."""
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8") as f:
+            return f.read()
+    except OSError as exc:
+        raise UsageError("cannot read %s: %s" % (path, exc.strerror or exc)) from None
 
 
 @magics_class
@@ -175,6 +187,8 @@ class KsqlMagic(Magics):
             return SUBCOMMANDS[word](self, stripped[len(word):].strip())
         option_text, sql = split_leading_options(stripped)
         args = self.parse_options(option_text)
+        if args.file and not args.help:          # ksql -f: the file's statements, as a cell
+            return self.run_sql(read_script(args.file) + ("\n" + sql if sql else ""), args)
         if args.help or not sql:
             print(HELP)
             return None

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Optional
 
+from .types import shown_value
+
 
 @dataclass
 class Result:
@@ -75,8 +77,10 @@ class QueryHandle:
     def __init__(self, query_id: str, columns: list[str], key_columns: list[str], *,
                  is_table: bool, windowed: bool, engine=None, max_changes: int = 100_000,
                  emitted_keys: Optional[list[str]] = None, value_names: Optional[list[str]] = None,
-                 max_rows: int = 100_000):
+                 max_rows: int = 100_000, column_types: Optional[list] = None):
         self.query_id = query_id
+        # SqlType per column: rows show temporal values as ISO text
+        self._types = dict(zip(columns, list(column_types or [])))
         self.columns = columns
         self.key_columns = key_columns          # the columns identifying a row
         # how an emitted (key, value) pair maps onto column names
@@ -198,6 +202,8 @@ class QueryHandle:
     def _row(self, e) -> dict:
         row = dict(zip(self._emitted_keys, e.key or []))
         row.update(zip(self._value_names, e.value))
+        if self._types:
+            return {c: shown_value(row.get(c), self._types.get(c)) for c in self.columns}
         return {c: row.get(c) for c in self.columns}
 
     # -- read by users and displays -------------------------------------------------------
