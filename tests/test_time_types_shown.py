@@ -38,7 +38,12 @@ def test_html_table_shows_iso_text(engine):
 
 def test_results_carry_their_column_types(engine):
     r = engine.execute("SELECT id, at FROM visits;")[0]
-    assert [str(t) for t in r.column_types] == ["INTEGER", "TIMESTAMP"]
+    assert {c: str(t) for c, t in r.column_types.items()} == {"ID": "INTEGER", "AT": "TIMESTAMP"}
+
+
+def test_a_pull_query_frame_reads_the_shown_iso_text_back_as_datetimes(engine):
+    df = engine.execute("SELECT id, at FROM visits;")[0].to_pandas()
+    assert str(df["AT"].dtype) == "datetime64[ms]"
 
 
 def test_computed_temporal_columns_show_as_text_too(engine):
