@@ -51,7 +51,7 @@ class Source:
     query_id: Optional[str] = None     # the persistent query writing it, if any
     is_source_table: bool = False      # CREATE SOURCE TABLE / STREAM: read-only
     is_cas_target: bool = False        # made by CREATE ... AS SELECT (ALTER refuses it)
-    # The engine's schema registry (serde.registry.Registry), for AVRO / JSON_SR sides.
+    # The engine's schema registry (serde.registry.Registry), for registry-format sides.
     registry: Any = field(default=None, repr=False, compare=False)
     # A CREATE TABLE ... AS SELECT's state belongs to its query: the topic offset, per
     # partition, where that query's output starts. Pull queries and to_dataframe read the

@@ -147,7 +147,8 @@ class Engine:
 
     @property
     def schema_registry(self):
-        """The ``confluent_kafka.schema_registry.SchemaRegistryClient`` AVRO and JSON_SR use."""
+        """The ``confluent_kafka.schema_registry.SchemaRegistryClient`` of the registry formats
+        (AVRO, PROTOBUF, JSON_SR)."""
         return self.registry.client
 
     # ================================================================= data in/out ===

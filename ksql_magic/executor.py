@@ -209,7 +209,7 @@ def create_source(engine, stmt: ast.CreateSource) -> Result:
 
 # -- schema registry formats (serde/inference.py) ---------------------------------------------
 def _infer_registry_columns(engine, stmt, topic, props, cols, key_fmt, value_fmt):
-    """Columns the statement leaves out, read from the registry for AVRO / JSON_SR."""
+    """Columns the statement leaves out, read from the registry (AVRO, PROTOBUF, JSON_SR)."""
     from .serde import inference
     has_values = any(c.namespace == "VALUE" for c in cols)
     try:
