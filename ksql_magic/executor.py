@@ -376,28 +376,27 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
         engine.create_topic(topic, int(parts), _replicas(props))
     ts = props.get("TIMESTAMP")
     ts = _unquote_column(str(ts)) if ts is not None else None
-    upgraded = upgrade.replacing(engine, stmt, plan)      # CREATE OR REPLACE: in place
-    query_id = upgraded.query_id if upgraded is not None else \
-        engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS", stmt.name)
-    start = engine.catalog.sources[stmt.name].materialized_from if upgraded is not None else \
-        materialization_start(engine, topic, stmt.kind)
     sink = Source(stmt.name, stmt.kind, topic, cols, key_fmt, value_fmt, sink_props,
                   timestamp_column=ts, timestamp_format=props.get("TIMESTAMP_FORMAT"),
-                  window=plan.windowed, sql=stmt.text, query_id=query_id, is_cas_target=True,
-                  materialized_from=start)
+                  window=plan.windowed, sql=stmt.text, is_cas_target=True)
     _set_output_timestamp(plan, sink, stmt)
-    if upgraded is not None:
-        engine.catalog.sources[stmt.name] = sink
-        upgrade.upgrade_in_place(upgraded, lambda: _start_query(
-            engine, query_id, plan, sink, stmt.text, stmt.name, [b.source.name for b in plan.inputs]))
-        return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)
     old = engine.catalog.sources.get(stmt.name)
     if old is not None:
-        _check_upgrade(old, sink, stmt)
-    query = _new_query(engine, query_id, plan, sink, stmt.text)
-    if old is not None and old.query_id:      # only now: nothing below can fail
-        _terminate(engine, old.query_id)
+        _check_upgrade(old, sink, stmt)       # the sink's schema first, as ksqlDB's DDL does
+    upgraded = upgrade.replacing(engine, stmt, plan)      # CREATE OR REPLACE: in place
+    if upgraded is not None:
+        sink.query_id, sink.materialized_from = upgraded.query_id, old.materialized_from
+    else:
+        sink.query_id = engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS",
+                                                    stmt.name)
+        sink.materialized_from = materialization_start(engine, topic, stmt.kind)
+    query_id = sink.query_id
     _attach_registry(engine, sink)
+    query = _new_query(engine, query_id, plan, sink, stmt.text)
+    if upgraded is not None:                  # same id, positions and state; old one stops
+        upgrade.upgrade_in_place(upgraded, query)
+    elif old is not None and old.query_id:    # only now: nothing below can fail
+        _terminate(engine, old.query_id)
     _register_sink_schemas(sink, stmt)
     engine.catalog.sources[stmt.name] = sink
     _register_query(engine, query, stmt.name, [b.source.name for b in plan.inputs])

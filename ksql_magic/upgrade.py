@@ -115,26 +115,21 @@ def check_upgrade(engine, old_stmt, new_stmt, old_plan, new_plan) -> None:
 
 # ---------------------------------------------------------------------- the upgrade ---
 
-def upgrade_in_place(old_query, make_query):
-    """Swap the running query's plan: the new Query keeps the old id, read positions and
-    operator state; the old one stops. ``make_query()`` builds (and registers) the new one."""
+def upgrade_in_place(old_query, new_query) -> None:
+    """Hand the running query's read positions and operator state to ``new_query`` (built
+    from the new plan, same id), then stop the old one. Everything that can fail happens
+    before the old query stops, so a refused upgrade leaves it running as it was."""
     with old_query.lock:
         old_query.flush_pending()
-        positions = [dict(inp.positions) for inp in old_query.inputs]
-        state = old_query.plan.stateful.snapshot_state() \
-            if old_query.plan.stateful is not None else None
-        paused = old_query.state == "PAUSED"
+        if old_query.plan.stateful is not None and new_query.plan.stateful is not None:
+            new_query.plan.stateful.restore_state(old_query.plan.stateful.snapshot_state())
+        for inp, old in zip(new_query.inputs, old_query.inputs):
+            inp.positions.update(old.positions)
+            inp.buffers = {p: [] for p in inp.positions}
+        new_query.stats = old_query.stats
+        if old_query.state == "PAUSED":
+            new_query.state = "PAUSED"
         old_query.stop()
-    new_query = make_query()
-    if state is not None and new_query.plan.stateful is not None:
-        new_query.plan.stateful.restore_state(state)
-    for inp, pos in zip(new_query.inputs, positions):
-        inp.positions.update(pos)
-        inp.buffers = {p: [] for p in inp.positions}
-    new_query.stats = old_query.stats
-    if paused:
-        new_query.state = "PAUSED"
-    return new_query
 
 
 def replacing(engine, stmt, plan):
