@@ -268,7 +268,7 @@ class MemoryBroker:
         if info is None:
             raise BrokerError("Topic '%s' does not exist" % topic)
         if partition is None:
-            partition = default_partition(key, info.partitions)
+            partition = 0 if info.partitions == 1 else default_partition(key, info.partitions)
             if partition is None:
                 partition = next(self._round_robin) % info.partitions
         if not 0 <= partition < info.partitions:
