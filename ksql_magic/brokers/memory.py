@@ -84,13 +84,13 @@ class _Log:
 
     def extend(self, keys: list, values: list, timestamps: array, ns) -> None:
         """Append fresh records (no headers, seq ``(n,)``) a column at a time."""
-        self.keys += keys
-        self.values += values
-        while len(self.keys) >= CHUNK:
-            self.key_chunks.append(tuple(self.keys[:CHUNK]))
-            self.value_chunks.append(tuple(self.values[:CHUNK]))
-            self.sealed += CHUNK
-            del self.keys[:CHUNK], self.values[:CHUNK]
+        keys, values = self.keys + keys, self.values + values
+        full = len(keys) - len(keys) % CHUNK
+        for i in range(0, full, CHUNK):
+            self.key_chunks.append(tuple(keys[i:i + CHUNK]))
+            self.value_chunks.append(tuple(values[i:i + CHUNK]))
+        self.sealed += full
+        self.keys, self.values = keys[full:], values[full:]
         self.timestamps += timestamps
         self.parents += array("q", bytes(8 * len(timestamps)))
         self.ns += array("q", ns)
