@@ -168,7 +168,11 @@ class Engine:
         broker = self.broker
         if broker.topic(topic) is None:
             broker.create_topic(topic, 1)
-        return broker.produce(topic, _as_bytes(key), _as_bytes(value), timestamp, partition,
+        if value is not None and value.__class__ is not bytes:
+            value = _as_bytes(value)
+        if key is not None and key.__class__ is not bytes:
+            key = _as_bytes(key)
+        return broker.produce(topic, key, value, timestamp, partition,
                               _headers(headers) if headers else ())
 
     def produce_batch(self, topic: str, values, keys=None, timestamps=None,

@@ -55,6 +55,9 @@ def _hashable(v):
     return repr(v) if isinstance(v, (list, dict)) else v
 
 
+_UNKNOWN = object()
+
+
 class Change(NamedTuple):
     op: str                            # append | upsert | delete
     key: tuple
@@ -100,6 +103,7 @@ class QueryHandle:
         self._max_rows = max_rows
         self._expiry: list = []               # heap of (keep_until, window): windowed tables
         self._window_keys: dict[tuple, set] = {}
+        self._keep = _UNKNOWN                 # the query's windows.keep_until, looked up once
         self.query = None                     # the runtime Query, set by the engine
 
     # -- fed by the sink ----------------------------------------------------------------
@@ -152,10 +156,13 @@ class QueryHandle:
 
     def _keep_until(self):
         """The query's window retention rule (``windows.keep_until``), or None when the view
-        is not a windowed aggregation (a watched windowed table: only the size bound holds)."""
-        op = getattr(getattr(self.query, "plan", None), "stateful", None)
-        windows = getattr(getattr(op, "o", None), "windows", None)
-        return getattr(windows, "keep_until", None)
+        is not a windowed aggregation (a watched windowed table: only the size bound holds).
+        Looked up once the query is attached (the engine sets ``query`` after construction)."""
+        if self._keep is _UNKNOWN and self.query is not None:
+            op = getattr(getattr(self.query, "plan", None), "stateful", None)
+            windows = getattr(getattr(op, "o", None), "windows", None)
+            self._keep = getattr(windows, "keep_until", None)
+        return None if self._keep is _UNKNOWN else self._keep
 
     def _expire_windows(self) -> None:
         """Drop the rows of windows whose retention ended before the query's stream time."""
