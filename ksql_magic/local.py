@@ -28,7 +28,12 @@ _lock = threading.Lock()
 
 
 class LocalServiceError(KsqlError):
-    """A local service could not be started (missing binary, port never opened)."""
+    """A local service could not be started (missing binary, port never opened). In a
+    notebook it shows as its message alone, so the first cell stops with what to do."""
+
+    def _render_traceback_(self) -> list:
+        return ["LocalServiceError: " + line if i == 0 else line
+                for i, line in enumerate(self.message.splitlines() or [""])]
 
 
 def free_port() -> int:
