@@ -78,7 +78,13 @@ class _UserAggregate(AggregateFunction):
 
     def acc_to_data(self, acc):
         to_data = getattr(self._obj, "to_data", None)
-        return to_data(acc) if to_data is not None else acc
+        if to_data is None:
+            return acc
+        try:
+            return to_data(acc)
+        except Exception as e:  # noqa: BLE001 - user code failing to convert its accumulator
+            from ..runtime.state_codec import StateEncodeError
+            raise StateEncodeError("%s.to_data failed: %s" % (self.name, e)) from None
 
     def acc_from_data(self, data):
         from_data = getattr(self._obj, "from_data", None)
