@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from .errors import KsqlStatementError
 from .types import SqlType
@@ -51,6 +51,8 @@ class Source:
     query_id: Optional[str] = None     # the persistent query writing it, if any
     is_source_table: bool = False      # CREATE SOURCE TABLE / STREAM: read-only
     is_cas_target: bool = False        # made by CREATE ... AS SELECT (ALTER refuses it)
+    # The engine's schema registry (serde.registry.Registry), for AVRO / JSON_SR sides.
+    registry: Any = field(default=None, repr=False, compare=False)
 
     @property
     def key_columns(self) -> list[Column]:

@@ -19,20 +19,24 @@ def _jsonable(v):
 
 def from_dataframe(engine, df, topic: str, *, timestamp: Optional[str] = None,
                    key: Optional[str] = None, partitions: int = 1) -> int:
-    """Produce each row as a JSON value (and its ``key`` column as the record key)."""
+    """Produce each row as a JSON value (and its ``key`` column as the record key), in row
+    order, with one ``Engine.produce_batch``."""
     if engine.broker.topic(topic) is None:
         engine.broker.create_topic(topic, partitions)
-    n = 0
-    for row in df.to_dict(orient="records"):
-        ts = row.get(timestamp) if timestamp else None
-        if ts is not None and hasattr(ts, "value"):      # pandas Timestamp -> epoch ms
-            ts = ts.value // 1_000_000
-        k = row.get(key) if key else None
-        value = {c: _jsonable(v) for c, v in row.items()}
-        engine.produce(topic, json.dumps(value, default=str), key=None if k is None else str(k),
-                       timestamp=None if ts is None else int(ts))
-        n += 1
-    return n
+    rows = df.to_dict(orient="records")
+    values = [json.dumps({c: _jsonable(v) for c, v in row.items()}, default=str) for row in rows]
+    keys = [None if row.get(key) is None else str(row.get(key)) for row in rows] if key else None
+    stamps = [_epoch_ms(row.get(timestamp)) for row in rows] if timestamp else None
+    return engine.produce_batch(topic, values, keys=keys, timestamps=stamps)
+
+
+def _epoch_ms(ts) -> Optional[int]:
+    """A row's timestamp cell as epoch milliseconds (a pandas Timestamp or a number)."""
+    if ts is None:
+        return None
+    if hasattr(ts, "value"):                 # pandas Timestamp -> epoch ms
+        return ts.value // 1_000_000
+    return int(ts)
 
 
 def to_dataframe(engine, name: str):

@@ -17,13 +17,15 @@ from typing import Any, Optional
 
 from .brokers.base import BrokerError, Record
 from .catalog import Catalog
-from .errors import KsqlError, KsqlRuntimeError, KsqlStatementError
+from .errors import KsqlError, KsqlInternalError, KsqlRuntimeError, KsqlStatementError
 from .properties import DEFAULT_PROPERTIES, normalise_properties
 from .results import Result
 from .runtime.query import order_key, poll_merged_together
+from .serde.objects import is_object, serialize_objects
 
 _LIVE_ENGINES: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 BOOTSTRAP_ENV = "KSQL_MAGIC_BOOTSTRAP"   # default bootstrap servers when none are given
+_YIELD_EVERY_S = 0.005                   # drain lets a waiting caller in this often
 
 
 class Engine:
@@ -33,16 +35,23 @@ class Engine:
                  bootstrap_servers: Optional[str] = None, client: str = "kafka-python",
                  flink: Optional[str] = None, flink_rest: Optional[str] = None,
                  **client_config):
+        from .validation import check_property
+        given = normalise_properties(properties or {})
+        for name, value in given.items():
+            check_property(name, value, None)    # the types SET enforces, before connecting
         if broker is None:
             bootstrap_servers = bootstrap_servers or os.environ.get(BOOTSTRAP_ENV) or None
             if bootstrap_servers:
-                broker = _kafka_broker(bootstrap_servers, client, client_config)
+                try:
+                    broker = _kafka_broker(bootstrap_servers, client, client_config)
+                except BrokerError as e:
+                    raise KsqlRuntimeError(str(e)) from None
             else:
                 from .brokers.memory import MemoryBroker
                 broker = MemoryBroker()
         self.broker = broker
         self.properties: dict[str, str] = dict(DEFAULT_PROPERTIES)
-        self.properties.update(normalise_properties(properties or {}))
+        self.properties.update(given)
         self.variables: dict[str, str] = {}
         self.catalog = Catalog()
         from .functions.registry import default_registry
@@ -50,6 +59,7 @@ class Engine:
         self.queries: dict[str, Any] = {}      # persistent and transient runtime queries
         self.handles: dict[str, Any] = {}
         self._transient_seq = 0
+        self._statement_topics: Optional[list] = None   # topics the running statement made
         self._lock = threading.RLock()
         self._runner: Optional[threading.Thread] = None
         self._stop = threading.Event()
@@ -65,42 +75,125 @@ class Engine:
 
     # ================================================================= statements ===
     def execute(self, sql: str) -> list[Result]:
-        """Run one or more ';'-separated statements in order; one Result each."""
+        """Run one or more ';'-separated statements in order; one Result each. A statement
+        that fails raises KsqlError and leaves the engine as it was before it (catalog,
+        topics, running queries, properties, variables); the ones before it stay done."""
         from .sql.parser import parse_statement, split_statements
         from .sql.variables import substitute_variables
         from .compiler.depth import statement_depth
-        from .executor import execute_statement
         results = []
-        for piece in split_statements(sql):
+        for piece in _parse_guard(lambda: split_statements(sql), 1, 1, sql):
             text = substitute_variables(piece.text, self.variables) if self.variables else piece.text
-            stmt = parse_statement(text, piece.line, piece.column)
+            stmt = _parse_guard(lambda: parse_statement(text, piece.line, piece.column),
+                                piece.line, piece.column, sql)
             with self._lock, statement_depth():
-                snapshot = self.catalog.snapshot()
-                try:
-                    results.append(execute_statement(self, stmt))
-                except KsqlError as e:
-                    self.catalog = snapshot
-                    raise e.with_position(None, None, statement=sql)
-                except BrokerError as e:
-                    self.catalog = snapshot
-                    raise KsqlRuntimeError(str(e)) from None
-                except RecursionError:
-                    self.catalog = snapshot
-                    raise KsqlStatementError("Statement is too deeply nested to run") from None
+                results.append(self._run_statement(stmt, sql))
         return results
+
+    def _run_statement(self, stmt, sql: str) -> Result:
+        """Validate, then run, one statement as a transaction."""
+        from .executor import execute_statement
+        from .validation import check_statement
+
+        def step():
+            check_statement(stmt)
+            return execute_statement(self, stmt)
+        return self._transaction(step, stmt.pos.line or None, stmt.pos.column or None, sql)
+
+    def _statement(self, step, sql: str = ""):
+        """A handler called with a statement tree the engine built itself (``watch``,
+        ``terminate``: names never go through SQL text), with the same transaction."""
+        with self._lock:
+            return self._transaction(step, None, None, sql)
+
+    def _transaction(self, step, line, column, sql: str):
+        """Run ``step`` so that any failure rolls back what it had done and surfaces as a
+        KsqlError at the statement's position."""
+        state = _StatementState(self)
+        outer_topics, self._statement_topics = self._statement_topics, []
+        try:
+            return step()
+        except KsqlError as e:
+            state.restore(self)
+            raise e.with_position(line, column, statement=sql or None)
+        except BrokerError as e:
+            state.restore(self)
+            raise KsqlRuntimeError(str(e), line, column, statement=sql or None) from None
+        except RecursionError:
+            state.restore(self)
+            raise KsqlStatementError("Statement is too deeply nested to run", line, column) from None
+        except Exception as e:  # noqa: BLE001 - the promise: execute() raises only KsqlError
+            state.restore(self)
+            raise KsqlInternalError("%s: %s" % (type(e).__name__, e), line, column,
+                                    statement=sql or None) from e
+        finally:
+            self._statement_topics = outer_topics
+
+    # ================================================================= schema registry ===
+    @property
+    def registry(self):
+        """The serdes' view of the schema registry (serde.registry.Registry), made on first
+        use: a private in-memory registry unless ``ksql.schema.registry.url`` is set."""
+        reg = self.__dict__.get("_registry")
+        if reg is None:
+            from .serde.registry import Registry, make_client
+            reg = self._registry = Registry(make_client(self.properties))
+        return reg
+
+    @property
+    def schema_registry(self):
+        """The ``confluent_kafka.schema_registry.SchemaRegistryClient`` AVRO and JSON_SR use."""
+        return self.registry.client
 
     # ================================================================= data in/out ===
     def create_topic(self, topic: str, partitions: int = 1, replicas: int = 1) -> None:
+        """Create a topic; one created by a statement is deleted again if the statement fails."""
         self.broker.create_topic(topic, partitions, replicas)
+        if getattr(self, "_statement_topics", None) is not None:
+            self._statement_topics.append(topic)
 
     def produce(self, topic: str, value, key=None, timestamp: Optional[int] = None,
                 partition: Optional[int] = None, headers=None) -> Record:
-        """Append one record exactly as a Kafka producer would (str is encoded UTF-8)."""
-        if self.broker.topic(topic) is None:
-            self.broker.create_topic(topic, 1)
-        hdrs = tuple((k, _as_bytes(v)) for k, v in (headers.items() if isinstance(headers, dict)
-                                                     else headers or ()))
-        return self.broker.produce(topic, _as_bytes(key), _as_bytes(value), timestamp, partition, hdrs)
+        """Append one record exactly as a Kafka producer would (str is encoded UTF-8); a
+        missing topic is created with one partition. A Python object (dict, list, number) as
+        key or value is written as the row INSERT VALUES would write, in the format of the
+        source declared on ``topic``."""
+        key, value = serialize_objects(self, topic, key, value)
+        broker = self.broker
+        if broker.topic(topic) is None:
+            broker.create_topic(topic, 1)
+        return broker.produce(topic, _as_bytes(key), _as_bytes(value), timestamp, partition,
+                              _headers(headers) if headers else ())
+
+    def produce_batch(self, topic: str, values, keys=None, timestamps=None,
+                      partition: Optional[int] = None) -> int:
+        """Append many records, the same as ``produce`` called for each in turn: same
+        encoding, same partition (``partition``, else Kafka's partitioner on the key, else
+        round robin), produce order kept for ``drain()``. ``keys`` and ``timestamps`` are
+        sequences as long as ``values`` (None: null keys, the time now). Returns the count.
+        The embedded broker takes the columns whole (several times faster than the loop)."""
+        broker = self.broker
+        if broker.topic(topic) is None:
+            broker.create_topic(topic, 1)
+        values = list(values)
+        n = len(values)
+        keys = [None] * n if keys is None else list(keys)
+        timestamps = [None] * n if timestamps is None else list(timestamps)
+        if len(keys) != n or len(timestamps) != n:
+            raise ValueError("produce_batch: %d values but %d keys and %d timestamps"
+                             % (n, len(keys), len(timestamps)))
+        if any(map(is_object, values)) or any(map(is_object, keys)):
+            pairs = [serialize_objects(self, topic, k, v) for k, v in zip(keys, values)]
+            keys, values = [k for k, _ in pairs], [v for _, v in pairs]
+        values = [_as_bytes(v) for v in values]
+        keys = [_as_bytes(k) for k in keys]
+        bulk = getattr(broker, "produce_values", None)
+        if bulk is not None:
+            bulk(topic, values, keys, timestamps, partition)
+        else:
+            broker.produce_batch([(topic, partition, k, v, ts, ())
+                                  for k, v, ts in zip(keys, values, timestamps)])
+        return n
 
     def records(self, topic: str) -> list[Record]:
         """Every record of a topic by partition then offset; windowed keys decoded."""
@@ -140,6 +233,9 @@ class Engine:
             return
         # The lock is taken per step (at most one fetch of records), not for the whole
         # backlog, so a statement (TERMINATE, a new query) gets in while a fast stream runs.
+        # The yield to a waiting caller is every few ms, not every step: interleaved inputs
+        # make steps of one record, and a sleep(0) per step cost 100 us (60% of a join's time).
+        next_yield = time.monotonic() + _YIELD_EVERY_S
         while True:
             with self._lock:
                 queries = [q for q in self.queries.values() if q.state == "RUNNING"]
@@ -151,7 +247,9 @@ class Engine:
                 if best is None:
                     return
                 best[2].run_until(best[3], best[4], self._bound(queries, best))
-            time.sleep(0)       # let a waiting caller take the lock
+            if time.monotonic() >= next_yield:
+                time.sleep(0)       # let a waiting caller take the lock
+                next_yield = time.monotonic() + _YIELD_EVERY_S
 
     def _drain_merged(self) -> None:
         """Kafka: no global seq, so each query merges its own partitions in produce order
@@ -270,9 +368,18 @@ class Engine:
         return q.status()
 
     def watch(self, name: str, from_beginning: bool = True):
-        """A live handle on a stream, table or topic's contents."""
+        """A live handle on a stream or table's contents: ``SELECT * FROM name EMIT CHANGES``
+        built as a statement tree (any name, backticks and semicolons included, is one source
+        name) and started from the first offset, or only new records."""
         from .executor import watch_source
-        return watch_source(self, name, from_beginning)
+        return self._statement(lambda: watch_source(self, name, from_beginning))
+
+    def terminate(self, query_id: str):
+        """``TERMINATE query_id`` as a statement tree (the id is never parsed as SQL)."""
+        from .executor import execute_statement
+        from .sql import ast
+        stmt = ast.Terminate(query_id, text="TERMINATE %s;" % query_id)
+        return self._statement(lambda: execute_statement(self, stmt))
 
     def register_udf(self, name: str, fn, params, returns, description: str = "") -> None:
         from .functions.udfs import _as_type
@@ -300,14 +407,74 @@ class Engine:
         self.close()
 
 
+def _parse_guard(parse, line, column, sql):
+    """Parsing raises KsqlSyntaxError; anything else it raises (a text nested past Python's
+    recursion limit, a bug) is still reported as a KsqlError at the statement."""
+    try:
+        return parse()
+    except KsqlError:
+        raise
+    except RecursionError:
+        raise KsqlStatementError("Statement is too deeply nested to run", line, column,
+                                 statement=sql) from None
+    except Exception as e:  # noqa: BLE001
+        raise KsqlInternalError("%s: %s" % (type(e).__name__, e), line, column,
+                                statement=sql) from e
+
+
+class _StatementState:
+    """What a statement may change, taken before it runs, so a failure can put it back:
+    the catalog (deep copy), the running queries and push handles, properties, variables.
+    Topics the statement created are recorded by ``Engine.create_topic`` as it goes."""
+
+    def __init__(self, engine: Engine):
+        self.catalog = engine.catalog.snapshot()
+        self.queries = dict(engine.queries)
+        self.handles = dict(engine.handles)
+        self.properties = dict(engine.properties)
+        self.variables = dict(engine.variables)
+        self.transient_seq = engine._transient_seq
+
+    def restore(self, engine: Engine) -> None:
+        for qid, q in list(engine.queries.items()):
+            if self.queries.get(qid) is not q:
+                _quietly(q.stop)
+        for topic in reversed(engine._statement_topics or []):
+            _quietly(lambda: engine.broker.delete_topic(topic))
+        engine.queries.clear()
+        engine.queries.update(self.queries)
+        engine.handles.clear()
+        engine.handles.update(self.handles)
+        engine.catalog = self.catalog
+        engine.properties.clear()
+        engine.properties.update(self.properties)
+        engine.variables.clear()
+        engine.variables.update(self.variables)
+        engine._transient_seq = self.transient_seq
+
+
+def _quietly(fn) -> None:
+    """Undo steps must all run: one failing (a broker gone) does not stop the others."""
+    try:
+        fn()
+    except Exception:  # noqa: BLE001
+        pass
+
+
 def _as_bytes(v) -> Optional[bytes]:
-    if v is None or isinstance(v, bytes):
+    if v is None or v.__class__ is bytes:
         return v
     if isinstance(v, str):
         return v.encode("utf-8")
-    if isinstance(v, (bytearray, memoryview)):
+    if isinstance(v, (bytes, bytearray, memoryview)):
         return bytes(v)
     raise TypeError("key/value must be bytes, str or None, not %s" % type(v).__name__)
+
+
+def _headers(headers) -> tuple:
+    """Headers given as a dict or (name, value) pairs, values as bytes."""
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    return tuple((k, _as_bytes(v)) for k, v in pairs)
 
 
 def _kafka_broker(bootstrap: str, client: str, config: dict):

@@ -55,3 +55,9 @@ class KsqlStatementError(KsqlError):
 
 class KsqlRuntimeError(KsqlError):
     """A failure while running a query that the user must know about (broker gone, ...)."""
+
+
+class KsqlInternalError(KsqlStatementError):
+    """A statement failed inside the engine in a way no check foresaw (a Python exception
+    where a KsqlError was due). Still a KsqlError, so callers see one kind of failure and
+    the statement is rolled back; the cause is chained for the bug report."""

@@ -18,6 +18,7 @@ from .runtime.query import Query
 from .runtime.sink import HandleSink, TopicSink
 from .serde import validate_format as _validate_format
 from .sql import ast
+from .validation import check_property, topic_name_problem
 
 FORMAT_PROPS = ("KEY_FORMAT", "VALUE_FORMAT", "FORMAT")
 
@@ -117,7 +118,7 @@ def _ensure_topic(engine, topic: str, props: dict, node, kind: str, create: bool
                              "configuration in the WITH clause (and optionally 'REPLICAS'). For example: "
                              "CREATE %s %s (ID INT) WITH (KAFKA_TOPIC='%s', PARTITIONS=2, REPLICAS=1, "
                              "FORMAT='JSON');" % (topic, kind.lower(), kind, topic.upper(), topic))
-        engine.broker.create_topic(topic, int(parts or 1), int(props.get("REPLICAS", 1)))
+        engine.create_topic(topic, int(parts or 1), _replicas(props))
     elif parts is not None and int(parts) != info.partitions and not create:
         raise _err(node, "A Kafka topic with the name '%s' already exists, with different partition/"
                          "replica configuration than required. KSQL expects %s partitions (topic has %d)."
@@ -177,6 +178,7 @@ def create_source(engine, stmt: ast.CreateSource) -> Result:
     cols = _columns(engine, stmt)
     cols, note = _talk_key_property(cols, props, stmt)
     key_fmt, value_fmt = _formats(props, engine, stmt)
+    cols = _infer_registry_columns(engine, stmt, str(topic), props, cols, key_fmt, value_fmt)
     keys = [c for c in cols if c.namespace == "KEY"]
     if stmt.kind == "TABLE" and not keys:
         raise _err(stmt, "Tables require a PRIMARY KEY. Please define the PRIMARY KEY."
@@ -192,12 +194,52 @@ def create_source(engine, stmt: ast.CreateSource) -> Result:
         if not any(c.name == ts for c in cols):
             raise _err(stmt, "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'" % ts)
     window = _window_info(props, stmt)
-    _ensure_topic(engine, str(topic), props, stmt, stmt.kind, create=False)
     src = Source(stmt.name, stmt.kind, str(topic), cols, key_fmt, value_fmt, props,
                  timestamp_column=ts, timestamp_format=props.get("TIMESTAMP_FORMAT"),
                  window=window, sql=stmt.text, is_source_table=stmt.source)
+    old = engine.catalog.sources.get(stmt.name)
+    if old is not None:
+        _check_upgrade(old, src, stmt)
+    _attach_registry(engine, src)
+    _ensure_topic(engine, str(topic), props, stmt, stmt.kind, create=False)
     engine.catalog.sources[stmt.name] = src
     return Result("message", "%s created%s" % (stmt.kind.title(), note))
+
+
+# -- schema registry formats (serde/inference.py) ---------------------------------------------
+def _infer_registry_columns(engine, stmt, topic, props, cols, key_fmt, value_fmt):
+    """Columns the statement leaves out, read from the registry for AVRO / JSON_SR."""
+    from .serde import inference
+    has_values = any(c.namespace == "VALUE" for c in cols)
+    try:
+        inference.check_schema_ids(props, has_values, str(value_fmt).upper())
+        if not inference.needs_registry(key_fmt, value_fmt):
+            return cols
+        if not any(c.namespace == "KEY" for c in cols):
+            keys = inference.infer(engine.registry, topic, key_fmt, props, True) or []
+            cols = [Column(n, t, "KEY") for n, t in keys] + cols
+        if not has_values:
+            values = inference.infer(engine.registry, topic, str(value_fmt).upper(), props, False)
+            cols = cols + [Column(n, t, "VALUE") for n, t in values or []]
+    except KsqlStatementError as e:
+        raise _err(stmt, e.message) from None
+    return cols
+
+
+def _register_sink_schemas(sink, stmt) -> None:
+    from .serde.inference import register_schemas
+    if sink.registry is not None:
+        try:
+            register_schemas(sink)
+        except KsqlStatementError as e:
+            raise _err(stmt, e.message) from None
+
+
+def _attach_registry(engine, src) -> None:
+    """Give a source the engine's registry if either side is a registry format."""
+    from .serde.inference import needs_registry
+    if needs_registry(src.key_format, src.value_format):
+        src.registry = engine.registry
 
 
 def _talk_key_property(cols: list[Column], props: dict, stmt):
@@ -236,15 +278,42 @@ def _from_beginning(engine) -> bool:
     return str(engine.properties.get("auto.offset.reset", "latest")).lower() == "earliest"
 
 
+def _new_query(engine, query_id: str, plan, sink_source: Source, sql: str) -> Query:
+    """A persistent query, built but not yet known to the engine."""
+    sink = TopicSink(sink_source, engine.broker, engine.processing_log)
+    return Query(query_id, plan, engine.broker, sink, sql=sql, from_beginning=_from_beginning(engine),
+                 on_error=engine.processing_log, persistent=True,
+                 checkpoint=engine.checkpointer(query_id))
+
+
+def _register_query(engine, q: Query, sink_name: str, sources: list[str]) -> Query:
+    engine.queries[q.query_id] = q
+    engine.catalog.queries[q.query_id] = QueryInfo(q.query_id, q.sql, sink_name, sources)
+    return q
+
+
 def _start_query(engine, query_id: str, plan, sink_source: Source, sql: str, sink_name: str,
                  sources: list[str]) -> Query:
-    sink = TopicSink(sink_source, engine.broker, engine.processing_log)
-    q = Query(query_id, plan, engine.broker, sink, sql=sql, from_beginning=_from_beginning(engine),
-              on_error=engine.processing_log, persistent=True,
-              checkpoint=engine.checkpointer(query_id))
-    engine.queries[query_id] = q
-    engine.catalog.queries[query_id] = QueryInfo(query_id, sql, sink_name, sources)
-    return q
+    return _register_query(engine, _new_query(engine, query_id, plan, sink_source, sql),
+                           sink_name, sources)
+
+
+def _state_persistable(engine, plan, stmt) -> None:
+    """A query whose state goes to a changelog (on Kafka) must keep state that encodes as
+    data: a Python UDAF whose accumulator is an arbitrary object is refused here, before
+    anything is created, rather than failing at its first commit."""
+    from .runtime.checkpoint import keeps_changelog
+    from .runtime.state_codec import StateEncodeError
+    check = getattr(plan.stateful, "check_persistable", None)
+    if check is None or not keeps_changelog(engine.broker, engine.properties):
+        return
+    try:
+        check()
+    except StateEncodeError as e:
+        raise _err(stmt, "The query's aggregate state cannot be written to its changelog topic: "
+                         "%s. A UDAF's accumulator must be made of numbers, strings, bytes, "
+                         "Decimals, lists, tuples, dicts and sets (or the UDAF converts it in "
+                         "acc_to_data/acc_from_data)." % e)
 
 
 def _sink_columns(plan) -> list[Column]:
@@ -267,6 +336,7 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
     planner = _planner(engine)
     plan = planner.plan(stmt.query, sink_name=stmt.name, persistent=True)
     _no_windowed_tables(plan, stmt)
+    _state_persistable(engine, plan, stmt)
     if stmt.kind == "TABLE" and plan.result_kind != "TABLE":
         raise _err(stmt, "Invalid result type. Your SELECT query produces a STREAM. "
                          "Please use CREATE STREAM AS SELECT statement instead.")
@@ -298,8 +368,11 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
                 + stmt.name)
     parts = props.get("PARTITIONS") or (engine.broker.topic(first.topic).partitions
                                         if engine.broker.topic(first.topic) else 1)
+    problem = topic_name_problem(topic)
+    if problem:
+        raise _err(stmt, problem)
     if engine.broker.topic(topic) is None:
-        engine.broker.create_topic(topic, int(parts), int(props.get("REPLICAS", 1)))
+        engine.create_topic(topic, int(parts), _replicas(props))
     ts = props.get("TIMESTAMP")
     ts = _unquote_column(str(ts)) if ts is not None else None
     query_id = engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS", stmt.name)
@@ -308,12 +381,51 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
                   window=plan.windowed, sql=stmt.text, query_id=query_id, is_cas_target=True)
     _set_output_timestamp(plan, sink, stmt)
     old = engine.catalog.sources.get(stmt.name)
-    if old is not None and old.query_id:
+    if old is not None:
+        _check_upgrade(old, sink, stmt)
+    query = _new_query(engine, query_id, plan, sink, stmt.text)
+    if old is not None and old.query_id:      # only now: nothing below can fail
         _terminate(engine, old.query_id)
+    _attach_registry(engine, sink)
+    _register_sink_schemas(sink, stmt)
     engine.catalog.sources[stmt.name] = sink
-    _start_query(engine, query_id, plan, sink, stmt.text, stmt.name,
-                 [b.source.name for b in plan.inputs])
+    _register_query(engine, query, stmt.name, [b.source.name for b in plan.inputs])
     return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)
+
+
+def _replicas(props: dict) -> int:
+    """REPLICAS as a count; -1 (ksqlDB's 'the broker's default') is one on this broker."""
+    r = int(props.get("REPLICAS", 1))
+    return 1 if r == -1 else r
+
+
+def _schema_text(columns) -> str:
+    return ", ".join("`%s` %s%s" % (c.name, c.type, " KEY" if c.namespace == "KEY" else "")
+                     for c in columns)
+
+
+def _check_upgrade(old: Source, new: Source, stmt) -> None:
+    """CREATE OR REPLACE keeps every existing column, in place and of the same type (new
+    value columns may follow): what ksqlDB's canUpgradeTo requires, checked before the old
+    query is touched."""
+    if old.kind != new.kind:
+        raise _err(stmt, "Cannot add %s '%s': A %s with the same name already exists"
+                   % (new.kind.lower(), new.name, old.kind.lower()))
+    before = old.key_columns + old.value_columns
+    after = new.key_columns + new.value_columns
+    changed = [c for i, c in enumerate(before)
+               if i >= len(after) or (after[i].name, after[i].type, after[i].namespace)
+               != (c.name, c.type, c.namespace)]
+    if len(new.key_columns) != len(old.key_columns) and not changed:
+        changed = [c for c in after[len(old.key_columns):len(new.key_columns)]]
+    if changed:
+        raise _err(stmt, "Cannot upgrade data source: DataSource '`%s`' has schema = %s which is not "
+                         "upgradeable to %s. (The following columns are changed, missing or reordered: "
+                         "[%s])" % (old.name, _schema_text(before), _schema_text(after),
+                                    _schema_text(changed)))
+    if old.topic != new.topic:
+        raise _err(stmt, "Cannot upgrade data source: DataSource '`%s`' has kafka topic = %s which is "
+                         "not upgradeable to %s" % (old.name, old.topic, new.topic))
 
 
 def _no_windowed_tables(plan, stmt) -> None:
@@ -347,6 +459,7 @@ def insert_into(engine, stmt: ast.InsertInto) -> Result:
         raise _err(stmt, "Cannot insert into read-only %s: %s" % (target.kind.lower(), target.name))
     plan = _planner(engine).plan(stmt.query, sink_name=stmt.target, persistent=True)
     _no_windowed_tables(plan, stmt)
+    _state_persistable(engine, plan, stmt)
     if plan.result_kind != target.kind:
         raise _err(stmt, "Incompatible data sink and query result. Data sink (%s) type is %s but "
                          "select query result is %s." % (target.name, target.kind, plan.result_kind))
@@ -369,7 +482,9 @@ def insert_values(engine, stmt: ast.InsertValues) -> Result:
 
 # ============================================================== transient queries ===
 
-def query(engine, stmt: ast.QueryStatement) -> Result:
+def query(engine, stmt: ast.QueryStatement, from_beginning: Optional[bool] = None) -> Result:
+    """A transient query; a push query starts at auto.offset.reset, or where the caller says
+    (``from_beginning``: ``Engine.watch``)."""
     select = stmt.query
     planner = _planner(engine)
     if select.emit is None:
@@ -383,8 +498,9 @@ def query(engine, stmt: ast.QueryStatement) -> Result:
                          is_table=plan.result_kind == "TABLE", windowed=plan.windowed is not None,
                          engine=engine, emitted_keys=emitted_keys,
                          value_names=[c.name for c in plan.value_columns])
+    start = _from_beginning(engine) if from_beginning is None else from_beginning
     q = Query(query_id, plan, engine.broker, HandleSink(handle), sql=stmt.text,
-              from_beginning=_from_beginning(engine), on_error=engine.processing_log, persistent=False)
+              from_beginning=start, on_error=engine.processing_log, persistent=False)
     handle.query = q
     engine.queries[query_id] = q
     engine.handles[query_id] = handle
@@ -393,16 +509,22 @@ def query(engine, stmt: ast.QueryStatement) -> Result:
 
 
 def watch_source(engine, name: str, from_beginning: bool = True) -> QueryHandle:
-    """SELECT * FROM <name> EMIT CHANGES from the beginning, as a handle (for displays)."""
+    """SELECT * FROM <name> EMIT CHANGES, from the beginning or from now on, as a handle (for
+    displays). The statement is a tree over the catalog's name, never SQL text: a name may
+    hold any character. Runs under the engine's lock (``Engine.watch``)."""
     src = engine.catalog.sources.get(name) or engine.catalog.sources.get(name.upper())
     if src is None:
         raise KsqlStatementError("%s does not exist." % name)
-    saved = engine.properties.get("auto.offset.reset")
-    engine.properties["auto.offset.reset"] = "earliest" if from_beginning else "latest"
-    try:
-        return engine.execute("SELECT * FROM `%s` EMIT CHANGES;" % src.name)[0].handle
-    finally:
-        engine.properties["auto.offset.reset"] = saved
+    stmt = select_all(src.name, emit="CHANGES")
+    return query(engine, stmt, from_beginning=from_beginning).handle
+
+
+def select_all(name: str, emit: Optional[str] = None) -> ast.QueryStatement:
+    """``SELECT * FROM name [EMIT emit]`` as a tree; its text (shown in SHOW QUERIES) quotes
+    the name as an identifier."""
+    select = ast.Select(items=(ast.AllColumns(),), from_=ast.SourceRef(name), emit=emit)
+    text = "SELECT * FROM `%s`%s;" % (name.replace("`", "``"), " EMIT %s" % emit if emit else "")
+    return ast.QueryStatement(select, text=text)
 
 
 # ============================================================== lifecycle ===
@@ -411,6 +533,8 @@ def _terminate(engine, query_id: str) -> None:
     q = engine.queries.pop(query_id, None)
     if q is not None:
         q.stop()
+        if getattr(q, "checkpoint", None) is not None:
+            q.checkpoint.discard_refused()
     engine.catalog.queries.pop(query_id, None)
     for s in engine.catalog.sources.values():
         if s.query_id == query_id:
@@ -459,6 +583,12 @@ def drop(engine, stmt: ast.Drop) -> Result:
                          "The following queries write into this source: [%s].\nYou need to terminate "
                          "them before dropping %s." % (src.name, ", ".join(sorted(readers)),
                                                        ", ".join(sorted(writers)), src.name))
+    if stmt.delete_topic:
+        sharing = sorted(s.name for s in engine.catalog.sources.values()
+                         if s.topic == src.topic and s.name != src.name)
+        if sharing:
+            raise _err(stmt, "Refusing to delete topic. Found other data sources (%s) using topic %s"
+                       % (", ".join(sharing), src.topic))
     if src.query_id:
         _terminate(engine, src.query_id)
     del engine.catalog.sources[stmt.name]
@@ -510,6 +640,7 @@ def create_type(engine, stmt: ast.CreateType) -> Result:
 # ============================================================== properties, variables ===
 
 def set_property(engine, stmt: ast.SetProperty) -> Result:
+    check_property(stmt.name, str(stmt.value), stmt)
     engine.properties[stmt.name] = str(stmt.value)
     return Result("message", "Successfully changed local property '%s' to '%s'." % (stmt.name, stmt.value))
 

@@ -46,6 +46,21 @@ def _check_column(target, name: str, expr) -> None:
         raise _err(expr, "Inserting into column `%s` is not allowed." % name)
 
 
+def _evaluate(comp, compiled, expr, target, name: str):
+    """The value of one constant expression. One that cannot be computed ('abc' as a
+    DECIMAL, a division by zero) refuses the row, at the value, before anything is written."""
+    try:
+        return comp.to_function(compiled)([])
+    except KsqlStatementError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any evaluation failure is the value's fault
+        reason = str(e) or type(e).__name__
+        if reason.startswith("[<class 'decimal."):
+            reason = "not a number"
+        raise _err(expr, "Failed to insert values into '%s'. Cannot evaluate the value %s for "
+                         "column `%s`: %s" % (target.name, format_expression(expr), name, reason)) from None
+
+
 def insert_values(engine, stmt) -> Result:
     _check_explicit_count(stmt)
     target = engine.catalog.get(stmt.target, stmt.pos)
@@ -60,7 +75,7 @@ def insert_values(engine, stmt) -> Result:
         col = target.column(name)
         if col is None:      # ROWTIME
             c = comp.compile(expr)
-            given[name] = comp.to_function(c)([])
+            given[name] = _evaluate(comp, c, expr, target, name)
             continue
         c = comp.compile(expr)
         if c.type.base == "BIGINT" and col.type.base == "INTEGER":
@@ -78,7 +93,7 @@ def insert_values(engine, stmt) -> Result:
             except KsqlStatementError:
                 raise _err(expr, "Expected type %s for field %s but got %s"
                            % (col.type, name, c.type))
-        given[name] = comp.to_function(c)([])
+        given[name] = _evaluate(comp, c, expr, target, name)
     keys = [given.get(c.name) for c in target.key_columns]
     values = [given.get(c.name) for c in target.value_columns]
     ts = given.get("ROWTIME")

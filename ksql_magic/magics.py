@@ -32,6 +32,10 @@ HELP = """%ksql / %%ksql: ksqlDB-dialect streaming SQL in this kernel.
   %ksql <statement>                     one-line statement(s)
   %ksql connect memory                  embedded broker (the default)
   %ksql connect kafka://HOST:PORT [--client kafka-python|confluent]
+                [--config KEY=VALUE]... [--config-env KEY=ENV_VAR]...
+                                        client settings; secrets only from the environment
+                [--schema-registry URL [--schema-registry-auth-env ENV_VAR]]
+                                        a user's Schema Registry; ENV_VAR holds USER:PASSWORD
   %ksql connect flink://GATEWAY kafka://HOST:PORT
   %ksql stop QUERY_ID | all             stop live queries (and datagen runs with 'all')
   %ksql datagen DOMAIN [--count N] [--rate N] [--seed N] [--late-fraction F]
@@ -229,14 +233,15 @@ class KsqlMagic(Magics):
 
     # -- sub-commands ------------------------------------------------------------------------
     def cmd_connect(self, text: str):
-        from .connect import engine_for
+        from .connect import describe, engine_for
         try:
-            engine = engine_for(shlex.split(text))
-        except KsqlError as exc:
-            display(ErrorView(exc))
+            tokens = shlex.split(text)
+            engine = engine_for(tokens)
+        except (KsqlError, ValueError) as exc:
+            display(ErrorView(exc if isinstance(exc, KsqlError) else KsqlError(str(exc))))
             return None
         self.use_engine(engine)
-        display(HTML(fmt.message("connected: %s" % (text or "memory"))))
+        display(HTML(fmt.message("connected: %s" % describe(tokens))))
         return None
 
     def cmd_stop(self, text: str):
@@ -248,7 +253,13 @@ class KsqlMagic(Magics):
             display(HTML(fmt.message("stopped %d live queries and generators" % count)))
             return None
         if not self.session.stop(target):
-            return self.run_sql("TERMINATE %s;" % target, None)
+            try:
+                result = self.get_engine().terminate(target)
+            except KsqlError as exc:     # shown without its frames: the view outlives them
+                display(ErrorView(exc.with_traceback(None)))
+                return None
+            display(HTML(fmt.message(result.message)))
+            return None
         display(HTML(fmt.message("stopped %s" % target)))
         return None
 

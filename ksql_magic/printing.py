@@ -1,6 +1,7 @@
 """PRINT: a topic's records as text, the way ksqlDB's PRINT shows them.
 
-Bytes that decode as UTF-8 are shown as text (JSON stays JSON); anything else as hex, so a
+Bytes that decode as UTF-8 are shown as text (JSON stays JSON); records framed for the
+schema registry (AVRO, JSON_SR) are decoded with their schema; anything else as hex, so a
 user can look at a topic before declaring a stream over it.
 """
 
@@ -38,10 +39,17 @@ class TopicPrinter:
         for i, r in enumerate(self.engine.broker.records(self.topic)):
             if i % every:
                 continue
-            rows.append([_rowtime(r.timestamp), r.partition, r.offset, _text(r.key), _text(r.value)])
+            rows.append([_rowtime(r.timestamp), r.partition, r.offset, self._show(r.key),
+                         self._show(r.value)])
             if self.stmt.limit is not None and len(rows) >= self.stmt.limit:
                 break
         return rows
+
+    def _show(self, data) -> str:
+        """Registry-framed records (AVRO, JSON_SR) decoded with their schema, else text."""
+        from .serde.registry import framed_text
+        shown = framed_text(self.engine.__dict__.get("_registry"), data)
+        return _text(data) if shown is None else shown
 
     def lines(self, rows) -> list[str]:
         return ["rowtime: %s, key: %s, value: %s, partition: %d" % (r[0], r[3], r[4], r[1])

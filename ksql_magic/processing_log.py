@@ -60,7 +60,8 @@ class ProcessingLog:
         """Declare KSQL_PROCESSING_LOG so it can be queried (done lazily by the engine)."""
         self._ensure_topic()
         if STREAM_NAME not in self.engine.catalog.sources:
-            self.engine.execute(DDL % self.topic)
+            # the topic (from ksql.service.id) as a string literal: an inner quote doubled
+            self.engine.execute(DDL % self.topic.replace("'", "''"))
 
     @staticmethod
     def _message(kind: str, message: str, record, cause: list, topic: Optional[str]) -> dict:

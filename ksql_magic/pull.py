@@ -22,7 +22,6 @@ from .pull_where import PULL_HELP, TableShape, check_null_comparisons, read_plan
 from .results import Result
 from .runtime.reader import RowError, SourceReader
 from .sql import ast
-from .sql.parser import parse_statement
 
 
 @dataclass
@@ -159,7 +158,8 @@ def snapshot(engine, planner, name: str) -> Result:
     """Every current row of a source for pandas export: a table's state (in scan order) or a
     stream's records. Unlike a pull query it reads any table, also one ksqlDB would not
     let a pull query read (a plain CREATE TABLE), since the export reads the topic itself."""
-    select = parse_statement("SELECT * FROM `%s`;" % name).query
+    from .executor import select_all
+    select = select_all(name).query
     plan = planner.plan(select, persistent=False)
     binding = plan.inputs[0]
     if binding.source.kind == "TABLE":

@@ -7,7 +7,9 @@ never imports pandas unless a user asks for a DataFrame.
 from __future__ import annotations
 
 import collections
+import heapq
 import html
+import itertools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -63,7 +65,14 @@ class QueryHandle:
     """A live view of a push query (or of a stream/table being watched).
 
     Streams append rows; tables upsert by key (and window) and delete on tombstones.
-    ``changes(cursor)`` lets a display poll what happened since its last look."""
+    ``changes(cursor)`` lets a display poll what happened since its last look.
+
+    Bounded, so a long-running view cannot grow the kernel without limit: a stream keeps its
+    newest ``max_rows`` rows; a table its ``max_rows`` newest keys (by first appearance), and
+    a windowed aggregation drops each window once it is past the query's retention (stream
+    time beyond window start + max(RETENTION, size + grace), as the operator's own store
+    forgets it). Eviction is not a change (ksqlDB's clients see no retraction when a window
+    expires either): a display keeps its own bounded copy of the rows it was sent."""
 
     def __init__(self, query_id: str, columns: list[str], key_columns: list[str], *,
                  is_table: bool, windowed: bool, engine=None, max_changes: int = 100_000,
@@ -86,6 +95,9 @@ class QueryHandle:
         self._changes: list[Change] = []
         self._base = 0                        # cursor of _changes[0]
         self._max_changes = max_changes
+        self._max_rows = max_rows
+        self._expiry: list = []               # heap of (keep_until, window): windowed tables
+        self._window_keys: dict[tuple, set] = {}
         self.query = None                     # the runtime Query, set by the engine
 
     # -- fed by the sink ----------------------------------------------------------------
@@ -107,18 +119,73 @@ class QueryHandle:
                     continue
                 row = self._row(e)
                 if self.is_table:
+                    if e.window and key not in self._state:
+                        self._track_window(key, tuple(e.window))
                     self._state[key] = row
                     self._changes.append(Change("upsert", key, row))
                 else:
                     self._rows.append(row)
                     self._changes.append(Change("append", key, row))
                 delivered += 1
+            if self.is_table:
+                self._expire_windows()
+                self._bound_table()
             overflow = len(self._changes) - self._max_changes
             if overflow > 0:
                 del self._changes[:overflow]
                 self._base += overflow
             self._cond.notify_all()
         return delivered
+
+    def _track_window(self, key: tuple, window: tuple) -> None:
+        """Note a new windowed row, to drop it when its window passes retention."""
+        keep_until = self._keep_until()
+        if keep_until is None:
+            return
+        keys = self._window_keys.get(window)
+        if keys is None:
+            keys = self._window_keys[window] = set()
+            heapq.heappush(self._expiry, (keep_until(window[1]), window))
+        keys.add(key)
+
+    def _keep_until(self):
+        """The query's window retention rule (``windows.keep_until``), or None when the view
+        is not a windowed aggregation (a watched windowed table: only the size bound holds)."""
+        op = getattr(getattr(self.query, "plan", None), "stateful", None)
+        windows = getattr(getattr(op, "o", None), "windows", None)
+        return getattr(windows, "keep_until", None)
+
+    def _expire_windows(self) -> None:
+        """Drop the rows of windows whose retention ended before the query's stream time."""
+        expiry = self._expiry
+        if not expiry:
+            return
+        stats = getattr(self.query, "stats", None)
+        st = getattr(stats, "stream_time", None)
+        if st is None:
+            return
+        while expiry and expiry[0][0] < st:
+            _, window = heapq.heappop(expiry)
+            state = self._state
+            for key in self._window_keys.pop(window, ()):
+                state.pop(key, None)
+
+    def _bound_table(self) -> None:
+        """Keep the newest ``max_rows`` keys (by first appearance)."""
+        excess = len(self._state) - self._max_rows
+        if excess <= 0:
+            return
+        for key in list(itertools.islice(self._state, excess)):
+            del self._state[key]
+            keys = self._window_keys.get(key[-2:])
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._window_keys[key[-2:]]
+        if len(self._expiry) > 2 * len(self._window_keys) + 64:
+            # windows emptied by the bound leave heap entries: rebuild without them
+            self._expiry = [x for x in self._expiry if x[1] in self._window_keys]
+            heapq.heapify(self._expiry)
 
     def _identity(self, e) -> tuple:
         """Key (and window) of an emitted row: the emitted key, else the key columns' values."""

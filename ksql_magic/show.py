@@ -46,7 +46,10 @@ def _sources(kind):
 
 def _state(q) -> str:
     """The query's state, with the broker's trouble when it cannot be reached."""
-    broker = q.status().get("broker")
+    status = q.status()
+    broker = status.get("broker")
+    if q.state == "ERROR" and status.get("error"):
+        return "ERROR (%s)" % status["error"]
     return q.state if broker in (None, "connected") else "%s (broker %s)" % (q.state, broker)
 
 
@@ -60,8 +63,14 @@ def _queries(engine, stmt):
     return ["Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"], rows
 
 
+_SECRET_WORDS = ("user.info", "password", "secret")
+
+
 def _properties(engine, stmt):
-    return ["Property", "Value"], [[k, v] for k, v in sorted(engine.properties.items())]
+    """Every property; credentials (e.g. the schema registry's user info) shown as ***."""
+    return ["Property", "Value"], [
+        [k, "***" if any(w in k for w in _SECRET_WORDS) else v]
+        for k, v in sorted(engine.properties.items())]
 
 
 def _functions(engine, stmt):

@@ -28,6 +28,8 @@ print them; a datetime round trip per record would cost more than the query itse
 
 from __future__ import annotations
 
+from typing import Optional
+
 from dataclasses import dataclass
 
 INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
@@ -106,6 +108,17 @@ DATE = SqlType("DATE")
 TIME = SqlType("TIME")
 # The type of a bare NULL literal before context gives it one.
 NULL = SqlType("NULL")
+
+
+def decimal_problem(precision: int, scale: int) -> Optional[str]:
+    """SqlDecimal.validateParameters, in ksqlDB's words."""
+    if precision < 1:
+        return "DECIMAL precision must be >= 1: DECIMAL(%d,%d)" % (precision, scale)
+    if scale < 0:
+        return "DECIMAL scale must be >= 0: DECIMAL(%d,%d)" % (precision, scale)
+    if precision < scale:
+        return "DECIMAL precision must be >= scale: DECIMAL(%d,%d)" % (precision, scale)
+    return None
 
 
 def decimal(precision: int, scale: int) -> SqlType:

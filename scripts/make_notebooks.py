@@ -405,6 +405,45 @@ fraud.wait(rows=len(planted), timeout=120)
 assert set(fraud.to_pandas()["CARD_NUMBER"]) == planted
 print("CHECK OK:", len(planted), "cards flagged on Kafka")"""),
         code("%ksql stop all"),
+    ] + avro_cells()
+
+
+AVRO_PAYMENT = """{"type": "record", "name": "Payment", "namespace": "shop",
+ "fields": [{"name": "PAYMENT_ID", "type": "long"},
+            {"name": "USER_ID", "type": "string"},
+            {"name": "TOTAL", "type": "double"}]}"""
+
+
+def avro_cells():
+    """An Avro topic written by confluent-kafka's own serializer, read through the schema
+    registry with no column list (the columns come from the registered schema)."""
+    return [
+        md("""## Avro through a schema registry
+A producer outside ksqlDB writes Avro with confluent-kafka's `AvroSerializer`, which
+registers its schema. `CREATE STREAM` names no columns: they are read from the registry.
+The engine's registry is in memory here; `%ksql connect kafka://HOST:PORT --schema-registry
+http://HOST:8081` uses yours."""),
+        code("""import json
+from confluent_kafka.schema_registry.avro import AvroSerializer
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+engine = %ksql engine
+serialize = AvroSerializer(engine.schema_registry, json.dumps(""" + AVRO_PAYMENT + """))
+context = SerializationContext("avro_payments", MessageField.VALUE)
+engine.create_topic("avro_payments")
+for i in range(50):
+    row = {"PAYMENT_ID": i, "USER_ID": "user-%d" % (i % 5), "TOTAL": 10.0 * i}
+    engine.produce("avro_payments", serialize(row, context), timestamp=1_000 * i)"""),
+        code("""%%ksql
+CREATE STREAM avro_payments WITH (KAFKA_TOPIC='avro_payments', VALUE_FORMAT='AVRO');
+DESCRIBE avro_payments;"""),
+        code("""%%ksql big_payments <<
+SELECT user_id, payment_id, total FROM avro_payments WHERE total > 100 EMIT CHANGES;"""),
+        code("""big_payments.wait(rows=39, timeout=120)
+df = big_payments.to_pandas()
+assert sorted(df["PAYMENT_ID"]) == list(range(11, 50)), df
+print("CHECK OK:", len(df), "Avro payments over 100, schema from the registry")"""),
+        code("%ksql stop all"),
     ]
 
 

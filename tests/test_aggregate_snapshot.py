@@ -1,10 +1,11 @@
-"""snapshot_state / restore_state: an aggregation restored from a pickled snapshot continues
-exactly where the original left off (what a changelog restore relies on)."""
+"""snapshot_state / restore_state: an aggregation restored from its snapshot, encoded as
+changelog data (state_codec), continues exactly where the original left off (what a
+changelog restore relies on)."""
 
-import pickle
 from collections import namedtuple
 
 from ksql_magic import Engine
+from ksql_magic.runtime import state_codec
 
 Rec = namedtuple("Rec", "seq partition")
 QUERY = ("CREATE TABLE c AS SELECT id, COUNT(*) AS n, SUM(v) AS total FROM ev "
@@ -35,7 +36,7 @@ def _shown(emits):
 def test_restored_operator_continues_like_the_original():
     original = _operator()
     original.process(0, _items(FIRST))
-    saved = pickle.loads(pickle.dumps(original.snapshot_state()))
+    saved = state_codec.loads(state_codec.dumps(original.snapshot_state()))
     restored = _operator()
     restored.restore_state(saved)
     assert _shown(restored.process(0, _items(SECOND))) == _shown(original.process(0, _items(SECOND)))

@@ -183,3 +183,15 @@ def test_untranslatable_statement_names_the_construct_and_the_kernel_engine(case
     message = str(info.value)
     assert construct.lower() in message.lower(), message
     assert "in-kernel engine runs it" in message
+
+
+def test_quotes_in_names_and_values_stay_inside_their_literals():
+    cat = catalog()
+    cat["ODD"] = FlinkSource("ODD", "STREAM", "it's", (("K", T.STRING, True), ("V", T.STRING, False)))
+    p = translate(parse_statement("CREATE STREAM `o'k``x` AS SELECT * FROM odd;"), cat,
+                  query_id="CSAS_O'K_0")
+    sql = "\n".join(p.render("host:9092', 'evil' = 'x"))
+    assert "SET 'pipeline.name' = 'CSAS_O''K_0'" in sql
+    assert "'topic' = 'it''s'" in sql
+    assert "'properties.bootstrap.servers' = 'host:9092'', ''evil'' = ''x'" in sql
+    assert "INSERT INTO `sink_o'k``x`" in sql

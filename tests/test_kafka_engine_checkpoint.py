@@ -3,9 +3,12 @@ tests): groups named as ksqlDB names them, restarts over the same broker, operat
 
 import json
 
+import pytest
+
 from ksql_magic import Engine
 from ksql_magic.brokers.memory import MemoryBroker
-from ksql_magic.runtime.changelog import ChangelogStore, restore, snapshot
+from ksql_magic.runtime.changelog import ChangelogStore, snapshot
+from ksql_magic.runtime.state_codec import StateEncodeError
 from ksql_magic.runtime.checkpoint import changelog_topic, group_id
 
 SQL = ("CREATE STREAM pay (id STRING KEY, amount INT) WITH (kafka_topic='pay', value_format='JSON');"
@@ -76,13 +79,9 @@ class _Op:
         self.groups = {"k": [1, 2]}
 
 
-def test_generic_snapshot_skips_callables_and_restores_values():
-    op = _Op()
-    saved = snapshot(op)
-    fresh = _Op()
-    fresh.groups = {}
-    restore(fresh, saved)
-    assert fresh.groups == {"k": [1, 2]} and fresh.fn(3) == 3
+def test_operator_without_snapshot_methods_is_not_snapshotted_by_guesswork():
+    with pytest.raises(StateEncodeError, match="_Op keeps state but has no snapshot_state"):
+        snapshot(_Op())
 
 
 def test_store_keeps_the_last_complete_snapshot():

@@ -18,7 +18,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from .base import BrokerError, Headers, Record, TopicInfo, new_record
-from .kafka import probe, read_all, seek_end, unreachable
+from .kafka import kafka_handshake, probe, read_all, seek_end, unreachable
 from .produced_order import ProducedOrder
 
 _COMMON_DEFAULTS = {"reconnect.backoff.max.ms": 1000, "log_level": 0}
@@ -49,6 +49,9 @@ class ConfluentBroker:
         self._positions: dict[tuple, int] = {}
         self._eof: dict[tuple, int] = {}
         self.order = ProducedOrder()              # drain()'s produce order across topics
+        reason = kafka_handshake(bootstrap_servers, min(timeout, 5.0), client_config)
+        if reason:
+            raise unreachable(bootstrap_servers, reason)
         self._admin = AdminClient(dict(self.__config))
         self._check("connecting", lambda: self._admin.list_topics(timeout=self.timeout))
 

@@ -15,11 +15,13 @@ confluent-kafka (``confluent.py``). Both share the rules kept here:
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 import time
 from collections import deque
 from typing import Callable, Optional, Sequence
 
+from . import log_redaction
 from .base import BrokerError, Headers, Record, TopicInfo, new_record
 from .produced_order import ProducedOrder
 
@@ -58,6 +60,66 @@ def probe(bootstrap_servers: str, timeout: float) -> Optional[str]:
         except (OSError, ValueError) as e:
             reasons.append(f"{e.strerror or e}" if isinstance(e, OSError) else str(e))
     return "; ".join(reasons) or "no bootstrap servers"
+
+
+_PROBE_CORRELATION = 0x6B73716C
+_PROBE_CLIENT = b"ksql-magic-probe"
+
+
+def kafka_handshake(bootstrap_servers: str, timeout: float, config: dict) -> Optional[str]:
+    """Why no bootstrap server answers a Kafka ApiVersions request, or None when one does.
+
+    The TCP check alone lets a listener that is not Kafka (an HTTP server, a port that
+    accepts and closes) through, and the client then gives up after its full timeout with a
+    generic timeout error. One ApiVersions v0 round trip names the real reason in at most
+    ``timeout`` seconds. Skipped for TLS/SASL listeners, which cannot be spoken to in the
+    clear (the TCP check still runs)."""
+    protocol = str(config.get("security_protocol") or config.get("security.protocol") or "PLAINTEXT")
+    if protocol.upper() != "PLAINTEXT":
+        return probe(bootstrap_servers, timeout)
+    reasons = []
+    for address in bootstrap_servers.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            reason = _api_versions_problem(host.strip("[]"), int(port), timeout)
+        except (OSError, ValueError) as e:
+            reason = f"{e.strerror or e}" if isinstance(e, OSError) else str(e)
+        if reason is None:
+            return None
+        reasons.append(reason)
+    return "; ".join(reasons) or "no bootstrap servers"
+
+
+def _api_versions_problem(host: str, port: int, timeout: float) -> Optional[str]:
+    request = struct.pack(">hhih", 18, 0, _PROBE_CORRELATION, len(_PROBE_CLIENT)) + _PROBE_CLIENT
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(struct.pack(">i", len(request)) + request)
+        try:
+            head = _read_exactly(sock, 8)
+        except socket.timeout:
+            return (f"{host}:{port} accepted the connection but did not answer a Kafka request "
+                    f"within {timeout:g} s (is it a Kafka listener?)")
+    if len(head) < 8:
+        sent = f" after sending {head!r}" if head else ""
+        return (f"{host}:{port} is not a Kafka broker: it closed the connection{sent} "
+                "without answering a Kafka request")
+    size, correlation = struct.unpack(">ii", head)
+    if correlation != _PROBE_CORRELATION or not 6 <= size <= 1 << 20:
+        return f"{host}:{port} is not a Kafka broker: it answered a Kafka request with {head!r}"
+    return None
+
+
+def _read_exactly(sock, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        try:
+            chunk = sock.recv(n - len(data))
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def unreachable(bootstrap_servers: str, reason: str) -> BrokerError:
@@ -143,6 +205,9 @@ class KafkaBroker:
         self._positions: dict[object, int] = {}   # the consumer's next offset, per partition
         self._answered: dict[object, tuple] = {}  # (offset, send time) of the last fetch answer
         self.order = ProducedOrder()              # drain()'s produce order across topics
+        reason = kafka_handshake(bootstrap_servers, min(timeout, 5.0), client_config)
+        if reason:
+            raise unreachable(bootstrap_servers, reason)
         self._admin = self._open(self._kafka.KafkaAdminClient, _COMMON_DEFAULTS)
 
     def __repr__(self) -> str:
@@ -153,7 +218,10 @@ class KafkaBroker:
     # -- clients -------------------------------------------------------------------------
 
     def _open(self, cls, *defaults: dict, **extra):
-        """A kafka-python client, failing fast with a clear reason when nothing answers."""
+        """A kafka-python client, failing fast with a clear reason when nothing answers.
+        Its loggers get the secret-masking filter first (it logs its config at DEBUG)."""
+        log_redaction.remember_secrets(self.__config)
+        log_redaction.install("kafka")
         reason = probe(self.bootstrap_servers, min(self.timeout, 5.0))
         if reason:
             raise unreachable(self.bootstrap_servers, reason)

@@ -240,7 +240,11 @@ class ExprCompiler:
         return self._c(expr)
 
     def to_function(self, compiled: Compiled) -> Callable[[list], Any]:
-        return eval("lambda r: " + compiled.code, self.ns)  # noqa: S307 - our own generated code
+        """The row function; it carries its source text and namespace (``ksql_code``,
+        ``ksql_ns``) so the batch path (runtime/batch.py) can inline it into one loop."""
+        fn = eval("lambda r: " + compiled.code, self.ns)  # noqa: S307 - our own generated code
+        fn.ksql_code, fn.ksql_ns = compiled.code, self.ns
+        return fn
 
     def function(self, expr: ast.Expr) -> tuple[Callable[[list], Any], SqlType]:
         c = self.compile(expr)

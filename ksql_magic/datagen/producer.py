@@ -7,8 +7,10 @@ prints or displays) and stops on ``stop()``, on reaching ``count``, or when the 
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
+from operator import itemgetter
 
 from ..serde.json_codec import dumps as _json_bytes
 from .registry import domain, generate
@@ -34,17 +36,21 @@ def create_topics(engine, name: str) -> None:
 
 
 def produce_events(engine, events: list) -> int:
-    """Produce in order. With a broker that takes batches (the embedded one), one call per
-    batch: one lock and one wake-up of the engine's runner instead of one per record."""
+    """Produce in order. With an engine that takes batches, one ``produce_batch`` per run of
+    events of one topic (order across topics kept: the runs go in turn): one lock and one
+    wake-up of the engine's runner per run instead of one per record."""
     if not events:
         return 0
-    batch = getattr(getattr(engine, "broker", None), "produce_batch", None)
-    if batch is not None:
-        batch([(e["topic"], None) + encode(e) + (e["timestamp"], ()) for e in events])
+    batch = getattr(engine, "produce_batch", None)
+    if batch is None:
+        for e in events:
+            key, value = encode(e)
+            engine.produce(e["topic"], value, key=key, timestamp=e["timestamp"])
         return len(events)
-    for e in events:
-        key, value = encode(e)
-        engine.produce(e["topic"], value, key=key, timestamp=e["timestamp"])
+    for topic, run in itertools.groupby(events, key=itemgetter("topic")):
+        run = list(run)
+        keys, values = zip(*map(encode, run))
+        batch(topic, values, keys=keys, timestamps=[e["timestamp"] for e in run])
     return len(events)
 
 

@@ -48,7 +48,7 @@ class PersistentHandle:
 
     def _terminate(self) -> None:
         try:
-            self.engine.execute("TERMINATE %s;" % self.query_id)
+            self.engine.terminate(self.query_id)
         except KsqlError:
             pass
 

@@ -62,7 +62,14 @@ def _dotted(ref: ast.ColumnRef) -> str:
 
 
 def quote(name: str) -> str:
+    """A Flink SQL identifier: backticks, an inner backtick doubled."""
     return "`%s`" % name.replace("`", "``")
+
+
+def literal(text) -> str:
+    """A Flink SQL string literal: single quotes, an inner single quote doubled (names and
+    values from the user reach SET and WITH options through here, never raw)."""
+    return "'%s'" % str(text).replace("'", "''")
 
 
 def interval(ms: int) -> str:
@@ -222,7 +229,7 @@ def _literal(e: ast.Literal, scope) -> str:
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     if isinstance(v, str):
-        return "'%s'" % v.replace("'", "''")
+        return literal(v)
     if e.type.base == "BIGINT":
         return "CAST(%d AS BIGINT)" % v
     if e.type.base == "DOUBLE":

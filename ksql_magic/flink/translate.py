@@ -18,7 +18,7 @@ from ..errors import KsqlStatementError
 from ..sql import ast
 from ..types import BIGINT, SqlType
 from .expressions import (Scope, Unsupported, epoch_ms, flink_type, interval, is_aggregate,
-                          output_name, quote, render, type_of, unsupported)
+                          literal, output_name, quote, render, type_of, unsupported)
 
 BOOTSTRAP = "${bootstrap.servers}"
 DEFAULT_GRACE_MS = 24 * 3600 * 1000      # ksqlDB's default grace for windows and joins
@@ -64,7 +64,10 @@ class FlinkPlan:
     settings: dict = field(default_factory=dict)
 
     def render(self, bootstrap_servers: str) -> tuple[str, ...]:
-        return tuple(s.replace(BOOTSTRAP, bootstrap_servers) for s in self.statements)
+        """The statements for a cluster; the placeholder only ever stands inside a quoted
+        WITH value, so the address is escaped as a string literal's body."""
+        body = literal(bootstrap_servers)[1:-1]
+        return tuple(s.replace(BOOTSTRAP, body) for s in self.statements)
 
     @property
     def sql(self) -> str:
@@ -153,7 +156,8 @@ def _plan(select: ast.Select, kind: str, name: str, props: dict, sources, sink,
     ddl.append(_sink_ddl(sink_src, upsert))
     settings = {"table.local-time-zone": "UTC", "parallelism.default": "1",
                 "table.exec.source.idle-timeout": "2 s", "pipeline.name": query_id}
-    stmts = tuple("SET '%s' = '%s'" % kv for kv in settings.items()) + tuple(ddl) + (insert,)
+    stmts = tuple("SET %s = %s" % (literal(k), literal(v)) for k, v in settings.items()) \
+        + tuple(ddl) + (insert,)
     desc = "%s: %s into topic %s (%s sink)" % (
         query_id, "windowed aggregation" if select.window else
         "aggregation" if grouped else "join" if len(refs) > 1 else "projection",
@@ -467,8 +471,7 @@ def _columns_ddl(src: FlinkSource, time_sql: str, watermark: str | None, upsert:
 
 
 def _with(opts: list[tuple[str, str]]) -> str:
-    return "WITH (\n%s\n)" % ",\n".join("  '%s' = '%s'" % (k, v.replace("'", "''"))
-                                         for k, v in opts)
+    return "WITH (\n%s\n)" % ",\n".join("  %s = %s" % (literal(k), literal(v)) for k, v in opts)
 
 
 def _source_time(src: FlinkSource) -> str:
@@ -482,8 +485,8 @@ def _source_time(src: FlinkSource) -> str:
     if c[1].base == "BIGINT":
         return "%s AS TO_TIMESTAMP_LTZ(%s, 3)" % (quote(ROWTIME), quote(col))
     if c[1].base == "STRING" and src.timestamp_format:
-        return "%s AS CAST(TO_TIMESTAMP(%s, '%s') AS TIMESTAMP_LTZ(3))" % (
-            quote(ROWTIME), quote(col), src.timestamp_format.replace("'", "''"))
+        return "%s AS CAST(TO_TIMESTAMP(%s, %s) AS TIMESTAMP_LTZ(3))" % (
+            quote(ROWTIME), quote(col), literal(src.timestamp_format))
     raise Unsupported("TIMESTAMP='%s' of type %s" % (col, c[1]),
                       "use a BIGINT column or a STRING with TIMESTAMP_FORMAT")
 

@@ -7,9 +7,24 @@ Why a base class: most ksqlDB aggregates differ only in a few methods; the defau
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from typing import Any
 
 from .. import types as t
+
+
+_NUMBER = (int, float, Decimal)
+
+
+def _kind_of(fresh) -> Any:
+    """What a restored accumulator must be, judged from a fresh one: the same container, a
+    number, or (a scalar that starts as NULL or a string) any data value."""
+    for kind in (list, dict, set, tuple):
+        if isinstance(fresh, kind):
+            return kind
+    if isinstance(fresh, _NUMBER) and not isinstance(fresh, bool):
+        return _NUMBER
+    return object
 
 
 class AggregateFunction:
@@ -44,6 +59,25 @@ class AggregateFunction:
 
     def merge(self, a: Any, b: Any) -> Any:
         raise NotImplementedError("%s does not support merge" % self.name)
+
+    def acc_to_data(self, acc: Any) -> Any:
+        """The accumulator as changelog data (``runtime.state_codec`` values: numbers,
+        strings, bytes, Decimals, lists, tuples, dicts, sets). Built-in accumulators already
+        are; a function keeping anything else converts here."""
+        return acc
+
+    def acc_from_data(self, data: Any) -> Any:
+        """An accumulator back from changelog data, checked: when the fresh accumulator is a
+        container, the restored one must be the same kind of container (a scalar one may
+        hold any data value: NULL until the first row, a number, a string...)."""
+        kind = self.__dict__.get("_acc_kind")
+        if kind is None:
+            kind = self._acc_kind = _kind_of(self.initialize())
+        if kind is not object and not (isinstance(data, kind) and data.__class__ is not bool):
+            from ..runtime.state_codec import StateFormatError
+            raise StateFormatError("%s's accumulator should be a %s, not %s" % (
+                self.name, "number" if kind is _NUMBER else kind.__name__, type(data).__name__))
+        return data
 
     def result(self, acc: Any) -> Any:
         return copy.copy(acc) if isinstance(acc, (list, dict)) else acc

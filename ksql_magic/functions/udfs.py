@@ -32,7 +32,12 @@ def udf(name: str, params=(), returns="STRING", description: str = "",
 
 def udaf(name: str, params=(), returns="STRING", description: str = ""):
     """Register the decorated class (initialize/aggregate/result, optional undo/merge) or
-    zero-argument factory as aggregate ``name`` in every new registry."""
+    zero-argument factory as aggregate ``name`` in every new registry.
+
+    On Kafka a query's aggregate state is written to its changelog topic as data (no pickle):
+    an accumulator must be made of numbers, strings, bytes, Decimals, lists, tuples, dicts and
+    sets, or the class converts it with ``to_data(acc)`` / ``from_data(data)`` (which should
+    check what it is given). Otherwise CREATE ... AS SELECT with it is refused there."""
     def deco(cls):
         _GLOBAL.append(("aggregate", name, cls, [_as_type(p) for p in params], _as_type(returns),
                         description or (cls.__doc__ or "").strip(), False))
@@ -70,6 +75,21 @@ class _UserAggregate(AggregateFunction):
         if not hasattr(self._obj, "merge"):
             raise NotImplementedError("%s does not support merge" % self.name)
         return self._obj.merge(a, b)
+
+    def acc_to_data(self, acc):
+        to_data = getattr(self._obj, "to_data", None)
+        return to_data(acc) if to_data is not None else acc
+
+    def acc_from_data(self, data):
+        from_data = getattr(self._obj, "from_data", None)
+        if from_data is None:
+            return AggregateFunction.acc_from_data(self, data)
+        try:
+            return from_data(data)
+        except Exception as e:  # noqa: BLE001 - user code refusing what the changelog held
+            from ..runtime.state_codec import StateFormatError
+            raise StateFormatError("%s.from_data refused the stored accumulator: %s"
+                                   % (self.name, e)) from None
 
     def result(self, acc):
         res = getattr(self._obj, "result", None)

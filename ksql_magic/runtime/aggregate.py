@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from .guard import each_record
+from .aggregate_batch import flush_kernel, hopping_cached_batch
 from .sink import Emit
+from .state_codec import StateFormatError, expect, is_int, opt_int, to_data
 
 
 @dataclass
@@ -52,12 +54,6 @@ class Group:
         self.ts = ts
         self.emitted = False
 
-    def __getstate__(self):
-        return (self.key, self.accs, self.ts, self.emitted)
-
-    def __setstate__(self, s):
-        self.key, self.accs, self.ts, self.emitted = s
-
 
 class Task:
     """The state of one task: its groups by window, its stream time, its emit-final marks."""
@@ -68,12 +64,6 @@ class Task:
         self.stream_time: Optional[int] = None
         self.store_time: int = -1             # latest window start written (the store's clock)
         self.last_close: Optional[int] = None  # EMIT FINAL: close time of the last emission
-
-    def __getstate__(self):
-        return (self.state, self.stream_time, self.store_time, self.last_close)
-
-    def __setstate__(self, s):
-        self.state, self.stream_time, self.store_time, self.last_close = s
 
 
 def freeze(v):
@@ -101,6 +91,9 @@ class Aggregator:
         w = opts.windows
         self._tumbling_cached = (w is not None and not self._sessions and w.advance == w.size
                                  and opts.cache and not opts.emit_final and not opts.table_keys)
+        self._hopping_cached = (w is not None and not self._sessions and w.advance != w.size
+                                and opts.cache and not opts.emit_final and not opts.table_keys)
+        self._flush = flush_kernel(self) if opts.cache and not opts.emit_final else None
 
     # -- public -----------------------------------------------------------------------------
     def process(self, input_index: int, items: list) -> list[Emit]:
@@ -112,6 +105,8 @@ class Aggregator:
             each_record(items, lambda it: self._stream_batch(it, out))
         elif self._tumbling_cached:
             each_record(items, self._tumbling_cached_batch)
+        elif self._hopping_cached:
+            each_record(items, lambda it: hopping_cached_batch(self, it))   # keyed by window start
         elif self._sessions:
             each_record(items, lambda it: self._session_batch(it, out))
         else:
@@ -133,15 +128,77 @@ class Aggregator:
         return sum(len(g) for t in self.tasks.values() for g in t.state.values()) + len(self.prev)
 
     def snapshot_state(self) -> dict:
-        """Everything a restart needs, picklable (accumulators must pickle)."""
-        return {"tasks": self.tasks, "prev": self.prev, "late": self.late_dropped,
+        """Everything a restart needs, as data (``state_codec``): per task its clocks and its
+        groups by window, the table source's previous rows, the drop counters. Accumulators
+        go through their function's ``acc_to_data``."""
+        to_data = [a.fn.acc_to_data for a in self.o.aggs]
+        tasks = [[n, t.stream_time, t.store_time, t.last_close,
+                  [[w, [[gk, g.key, [f(x) for f, x in zip(to_data, g.accs)], g.ts, g.emitted]
+                        for gk, g in groups.items()]]
+                   for w, groups in t.state.items()]]
+                 for n, t in self.tasks.items()]
+        prev = [[sk, gk, key, values] for sk, (gk, key, values) in self.prev.items()]
+        return {"tasks": tasks, "prev": prev, "late": self.late_dropped,
                 "null": self.null_key_dropped}
 
     def restore_state(self, obj: dict) -> None:
-        self.tasks = obj["tasks"]
-        self.prev = obj["prev"]
-        self.late_dropped = obj["late"]
-        self.null_key_dropped = obj["null"]
+        """Check ``obj`` against the layout ``snapshot_state`` writes and install it."""
+        expect(isinstance(obj, dict) and set(obj) == {"tasks", "prev", "late", "null"},
+               "aggregate state needs tasks, prev, late, null")
+        expect(is_int(obj["late"]) and is_int(obj["null"]), "drop counters are not integers")
+        expect(isinstance(obj["tasks"], list) and isinstance(obj["prev"], list),
+               "tasks and prev are not lists")
+        tasks = {}
+        for entry in obj["tasks"]:
+            expect(isinstance(entry, list) and len(entry) == 5, "a task is not 5 fields")
+            n, stream_time, store_time, last_close, windows = entry
+            expect(is_int(n) and opt_int(stream_time) and is_int(store_time)
+                   and opt_int(last_close), "a task's number or clocks are not integers")
+            t = Task()
+            t.stream_time, t.store_time, t.last_close = stream_time, store_time, last_close
+            expect(isinstance(windows, list), "a task's windows are not a list")
+            for pair in windows:
+                expect(isinstance(pair, list) and len(pair) == 2, "a window entry is not a pair")
+                t.state[self._window_of(pair[0])] = self._groups_of(pair[1])
+            tasks[n] = t
+        prev = {}
+        for entry in obj["prev"]:
+            expect(isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], tuple)
+                   and isinstance(entry[2], tuple) and isinstance(entry[3], list)
+                   and len(entry[3]) == len(self.o.aggs), "a previous table row is malformed")
+            prev[entry[0]] = (_hashable(entry[1]), entry[2], entry[3])
+        self.tasks, self.prev = tasks, prev
+        self.late_dropped, self.null_key_dropped = obj["late"], obj["null"]
+
+    def _window_of(self, w):
+        """A restored window key: None (unwindowed), a start (tumbling fast path) or bounds."""
+        w_ok = (w is None if self.o.windows is None else
+                is_int(w) if self._tumbling_cached else
+                isinstance(w, tuple) and len(w) == 2 and all(is_int(x) for x in w))
+        expect(w_ok, "a window key does not fit this query's windows")
+        return w
+
+    def _groups_of(self, data) -> dict:
+        expect(isinstance(data, list), "a window's groups are not a list")
+        nkeys, aggs = len(self.o.key_fns), self.o.aggs
+        groups = {}
+        for entry in data:
+            expect(isinstance(entry, list) and len(entry) == 5, "a group is not 5 fields")
+            gk, key, accs, ts, emitted = entry
+            expect(isinstance(key, tuple) and len(key) == nkeys, "a group key has the wrong width")
+            expect(isinstance(accs, list) and len(accs) == len(aggs),
+                   "a group has the wrong number of accumulators")
+            expect(is_int(ts) and emitted.__class__ is bool, "a group's time or flag is malformed")
+            g = Group(key, [a.fn.acc_from_data(x) for a, x in zip(aggs, accs)], ts)
+            g.emitted = emitted
+            groups[_hashable(gk)] = g
+        return groups
+
+    def check_persistable(self) -> None:
+        """``StateEncodeError`` when an aggregate's accumulator has no data encoding (a Python
+        UDAF keeping an object): checked when a query with a changelog is created."""
+        for a in self.o.aggs:
+            to_data(a.fn.acc_to_data(a.fn.initialize()))
 
     # -- helpers ------------------------------------------------------------------------------
     def task(self, rec) -> Task:
@@ -408,7 +465,10 @@ class Aggregator:
         append = out.append
         dirty = list(self._dirty.values())
         self._dirty.clear()
-        each_record(dirty, lambda it: self._flush_loop(it, append))
+        if self._flush is not None:      # the generated kernel (aggregate_batch.flush_kernel)
+            each_record(dirty, lambda it: self._flush(it, out))
+        else:
+            each_record(dirty, lambda it: self._flush_loop(it, append))
         return _coalesce(out) if earlier else out
 
     def _flush_loop(self, entries, append) -> None:
@@ -462,9 +522,10 @@ class Aggregator:
         t.last_close = close
 
     def _evict(self) -> None:
-        """Drop windows past retention (the tumbling fast path keys windows by start)."""
+        """Drop windows past retention (the cached tumbling and hopping paths key windows
+        by start)."""
         keep = self.o.windows.keep_until
-        size = self.o.windows.size if self._tumbling_cached else 0
+        size = self.o.windows.size if (self._tumbling_cached or self._hopping_cached) else 0
         for t in self.tasks.values():
             st = t.stream_time
             if st is None:
@@ -475,6 +536,14 @@ class Aggregator:
                 gone = [w for w in t.state if keep(w[1]) < st]
             for win in gone:
                 del t.state[win]
+
+
+def _hashable(v):
+    try:
+        hash(v)
+    except TypeError:
+        raise StateFormatError("a group key is not hashable") from None
+    return v
 
 
 def _sorted_groups(groups: dict) -> list:

@@ -17,6 +17,7 @@ import time
 from typing import Optional
 
 from .changelog import ChangelogStore, restore, snapshot
+from .state_codec import StateEncodeError, StateFormatError, paused_gc
 
 INTERNAL_PREFIX = "_confluent-ksql-"
 
@@ -51,20 +52,38 @@ class Checkpointer:
         self.last_commit = time.monotonic()
         self.committed: dict = {}
         self.restored_positions: Optional[dict] = None
+        self.refused: Optional[str] = None       # why the changelog's state was not restored
         self._last_positions: Optional[dict] = None
 
     # -- start ------------------------------------------------------------------------------
     def restore_operator(self, op) -> None:
         """Load the last snapshot into ``op`` (a stateful plan's operator), remembering the
-        positions it reflects."""
+        positions it reflects. A snapshot that does not decode or fit the operator is not
+        used: ``refused`` says why, and the query must not start (see ``changelog``)."""
         if self.changelog is None:
             return
         self.changelog.ensure_topic()
-        loaded = self.changelog.load()
-        if loaded is None:
+        try:
+            with paused_gc():
+                loaded = self.changelog.load()
+                if loaded is None:
+                    return
+                state, positions = loaded
+                restore(op, state)
+        except StateFormatError as e:
+            self.refused = "state in changelog topic %s could not be restored: %s" % (
+                self.changelog.topic, e)
             return
-        state, self.restored_positions = loaded
-        restore(op, state)
+        self.restored_positions = positions
+
+    def discard_refused(self) -> None:
+        """Delete a changelog whose state was refused (on TERMINATE), so that the query
+        created again starts empty instead of being refused again."""
+        if self.refused is not None and self.changelog is not None:
+            try:
+                self.broker.delete_topic(self.changelog.topic)
+            except Exception:  # noqa: BLE001 - already gone, or the broker refuses: nothing to keep
+                pass
 
     def start_position(self, index: int, topic: str, partition: int, stateful: bool,
                        reset) -> int:
@@ -101,7 +120,15 @@ class Checkpointer:
             return
         op = query.plan.stateful
         if self.changelog is not None and op is not None:
-            self.changelog.save(snapshot(op), positions)
+            try:
+                with paused_gc():
+                    self.changelog.save(snapshot(op), positions)
+            except StateEncodeError as e:
+                # state that is no longer data (a UDAF's accumulator turned into an object):
+                # the query stops with offsets uncommitted rather than lose state on restart
+                query.refuse("state could not be written to changelog topic %s: %s"
+                              % (self.changelog.topic, e))
+                return
         changed = {k: o for k, o in offsets.items()
                    if self.committed.get(k[0], {}).get(k[1]) != o}
         if changed:

@@ -15,10 +15,20 @@ from typing import Callable, Optional
 
 from .guard import each_record
 from .sink import Emit
+from .state_codec import StateFormatError, expect, is_int, opt_int
 
 
 _SCALARS = (str, int, float, bool)
 _emit = tuple.__new__                     # Emit(...) without NamedTuple's Python-level __new__
+
+
+def _hashable(v):
+    """A restored dict key or set member, checked (``StateFormatError`` if unhashable)."""
+    try:
+        hash(v)
+    except TypeError:
+        raise StateFormatError("a stored join key is not hashable") from None
+    return v
 
 
 def hashable(v):
@@ -65,14 +75,31 @@ class _Base:
 
     STATE: tuple = ()                     # attributes that make up the operator's state
 
+    # Each operator writes its state as data (runtime.state_codec values) and checks what it
+    # gets back before using it: the changelog it comes from is not trusted.
     def snapshot_state(self) -> dict:
-        """The join state, picklable (rows are plain values); for changelog/restore. Pickle the
-        whole dict at once: held outer rows share their entries with the buffers."""
-        return {name: getattr(self, name) for name in self.STATE + ("late_dropped",)}
+        raise NotImplementedError
 
-    def restore_state(self, obj: dict) -> None:
-        for name, value in obj.items():
-            setattr(self, name, value)
+    def restore_state(self, obj) -> None:
+        raise NotImplementedError
+
+    def _restore_common(self, obj, keys: set) -> None:
+        expect(isinstance(obj, dict) and set(obj) == keys | {"late"},
+               "%s state needs %s" % (type(self).__name__, sorted(keys | {"late"})))
+        expect(is_int(obj["late"]), "the late-record counter is not an integer")
+
+    def _row(self, row, side: int) -> list:
+        expect(isinstance(row, list) and len(row) == self.widths[side],
+               "a stored row of side %d does not have %d columns" % (side, self.widths[side]))
+        return row
+
+    def _rows_by_key(self, pairs, side: int) -> dict:
+        expect(isinstance(pairs, list), "stored rows are not a list")
+        out = {}
+        for pair in pairs:
+            expect(isinstance(pair, list) and len(pair) == 2, "a stored row is not [key, row]")
+            out[_hashable(pair[0])] = self._row(pair[1], side)
+        return out
 
     def state_size(self) -> int:
         """Entries held (rows per key, both sides): the measure of memory in tests."""
@@ -97,6 +124,14 @@ class StreamTableJoin(_Base):
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.table: dict = {}
+
+    def snapshot_state(self) -> dict:
+        return {"table": [[k, row] for k, row in self.table.items()], "late": self.late_dropped}
+
+    def restore_state(self, obj) -> None:
+        self._restore_common(obj, {"table"})
+        self.table = self._rows_by_key(obj["table"], 1)
+        self.late_dropped = obj["late"]
 
     def _batch(self, index: int, items, out: list) -> None:
         if index == 1:
@@ -178,6 +213,99 @@ class StreamStreamJoin(_Base):
         self.pending: list = []           # heap of (ts, n, side, entry): outer rows held back
         self.pending_n = 0
         self.stream_time = None
+
+    def snapshot_state(self) -> dict:
+        """Buffers, expiry queues, clocks and held outer rows. A held row is usually also in
+        a buffer (its matched flag is shared), so entries are written once and referred to
+        by number; a held row already purged from its buffer is written inline."""
+        entries, number = [], {}
+        buffers = []
+        for buf in self.buffers:
+            side = []
+            for hk, (tss, ents) in buf.items():
+                refs = []
+                for e in ents:
+                    number[id(e)] = len(entries)
+                    refs.append(len(entries))
+                    entries.append(e)
+                side.append([hk, tss, refs])
+            buffers.append(side)
+        pending = [[ts, n, side, number.get(id(e), -1), None if id(e) in number else e]
+                   for ts, n, side, e in self.pending]
+        return {"entries": entries, "buffers": buffers,
+                "expiry": [list(dq) for dq in self.expiry], "side_time": list(self.side_time),
+                "pending": pending, "pending_n": self.pending_n, "stream_time": self.stream_time,
+                "late": self.late_dropped}
+
+    def restore_state(self, obj) -> None:
+        self._restore_common(obj, {"entries", "buffers", "expiry", "side_time", "pending",
+                                   "pending_n", "stream_time"})
+        expect(isinstance(obj["entries"], list), "stream-stream entries are not a list")
+        sides = [None] * len(obj["entries"])
+        buffers = self._restore_buffers(obj["buffers"], obj["entries"], sides)
+        expiry = obj["expiry"]
+        expect(isinstance(expiry, list) and len(expiry) == 2 and all(
+            isinstance(q, list) and all(isinstance(x, tuple) and len(x) == 2 and is_int(x[0])
+                                        and _hashable(x[1]) is not None for x in q)
+            for q in expiry), "the expiry queues are malformed")
+        st = obj["side_time"]
+        expect(isinstance(st, list) and len(st) == 2 and all(opt_int(x) for x in st)
+               and opt_int(obj["stream_time"]) and is_int(obj["pending_n"]),
+               "the join's clocks are not integers")
+        pending = self._restore_pending(obj["pending"], obj["entries"], sides)
+        self.buffers, self.expiry = buffers, (deque(expiry[0]), deque(expiry[1]))
+        self.side_time, self.pending = st, pending
+        self.pending_n, self.stream_time = obj["pending_n"], obj["stream_time"]
+        self.late_dropped = obj["late"]
+
+    def _entry(self, e, side: int) -> list:
+        expect(isinstance(e, list) and len(e) == 6, "a buffered row is not 6 fields")
+        row, matched, ts, seq, _k, win = e
+        self._row(row, side)
+        expect(matched.__class__ is bool and is_int(ts) and isinstance(seq, tuple)
+               and (win is None or (isinstance(win, tuple) and len(win) == 2
+                                    and all(is_int(x) for x in win))),
+               "a buffered row's flag, time, order or window is malformed")
+        return e
+
+    def _restore_buffers(self, data, entries: list, sides: list) -> tuple:
+        expect(isinstance(data, list) and len(data) == 2, "the join buffers are not two sides")
+        out = ({}, {})
+        for side in (0, 1):
+            expect(isinstance(data[side], list), "a join buffer is not a list")
+            for slot in data[side]:
+                expect(isinstance(slot, list) and len(slot) == 3, "a buffer slot is not 3 fields")
+                hk, tss, refs = slot
+                expect(isinstance(tss, list) and isinstance(refs, list) and tss
+                       and len(tss) == len(refs) and all(is_int(x) for x in tss)
+                       and all(a <= b for a, b in zip(tss, tss[1:])),
+                       "a buffer slot's times are not sorted integers matching its rows")
+                for i in refs:
+                    expect(is_int(i) and 0 <= i < len(entries) and sides[i] is None,
+                           "a buffer slot refers to a missing or shared row")
+                    self._entry(entries[i], side)
+                    sides[i] = side
+                out[side][_hashable(hk)] = (tss, [entries[i] for i in refs])
+        return out
+
+    def _restore_pending(self, data, entries: list, sides: list) -> list:
+        expect(isinstance(data, list), "the held outer rows are not a list")
+        pending, seen = [], set()
+        for p in data:
+            expect(isinstance(p, list) and len(p) == 5 and is_int(p[0]) and is_int(p[1])
+                   and p[2] in (0, 1) and is_int(p[3]) and p[1] not in seen,
+                   "a held outer row is malformed")
+            seen.add(p[1])
+            ts, n, side, ref, inline = p
+            if ref >= 0:
+                expect(ref < len(entries) and sides[ref] == side,
+                       "a held outer row refers to a missing row")
+                entry = entries[ref]
+            else:
+                entry = self._entry(inline, side)
+            pending.append((ts, n, side, entry))
+        heapq.heapify(pending)
+        return pending
 
     def _range(self, side: int, ts: int) -> tuple[int, int]:
         if side == 0:
@@ -314,6 +442,19 @@ class TableTableJoin(_Base):
         self.state = ({}, {})
         self.emitted: set = set()          # keys whose last output was a row
 
+    def snapshot_state(self) -> dict:
+        return {"state": [[[k, row] for k, row in side.items()] for side in self.state],
+                "emitted": self.emitted, "late": self.late_dropped}
+
+    def restore_state(self, obj) -> None:
+        self._restore_common(obj, {"state", "emitted"})
+        st = obj["state"]
+        expect(isinstance(st, list) and len(st) == 2, "table-table state is not two sides")
+        expect(isinstance(obj["emitted"], set), "the emitted keys are not a set")
+        self.state = (self._rows_by_key(st[0], 0), self._rows_by_key(st[1], 1))
+        self.emitted = obj["emitted"]
+        self.late_dropped = obj["late"]
+
     def _batch(self, index: int, items, out: list) -> None:
         kf, tsi = self.key_fns[index], self.ts_slots[index]
         mine = self.state[index]
@@ -363,6 +504,30 @@ class ForeignKeyJoin(_Base):
         self.right: dict = {}             # right pk -> row
         self.index: dict = defaultdict(dict)   # fk -> {left pk: None}, insertion ordered
         self.emitted: set = set()
+
+    def snapshot_state(self) -> dict:
+        """Left rows with their foreign keys, right rows, emitted keys; the index is rebuilt
+        from the left rows (it lists them per foreign key in the same insertion order)."""
+        return {"left": [[hk, row, fk] for hk, (row, fk) in self.left.items()],
+                "right": [[k, row] for k, row in self.right.items()],
+                "emitted": self.emitted, "late": self.late_dropped}
+
+    def restore_state(self, obj) -> None:
+        self._restore_common(obj, {"left", "right", "emitted"})
+        expect(isinstance(obj["left"], list) and isinstance(obj["emitted"], set),
+               "foreign-key join state is malformed")
+        left, index = {}, defaultdict(dict)
+        for entry in obj["left"]:
+            expect(isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], tuple),
+                   "a stored left row is not [primary key, row, foreign key]")
+            hk = _hashable(entry[0])
+            left[hk] = (self._row(entry[1], 0), entry[2])
+            if entry[2] is not None:
+                index[_hashable(hashable(entry[2]))][hk] = None
+        self.left, self.index = left, index
+        self.right = self._rows_by_key(obj["right"], 1)
+        self.emitted = obj["emitted"]
+        self.late_dropped = obj["late"]
 
     def _batch(self, index: int, items, out: list) -> None:
         for row, deleted, rec in items:
@@ -464,6 +629,8 @@ class JoinChain:
         return [op.snapshot_state() for op in self.ops]
 
     def restore_state(self, obj: list) -> None:
+        expect(isinstance(obj, list) and len(obj) == len(self.ops),
+               "a join chain of %d joins needs as many states" % len(self.ops))
         for op, st in zip(self.ops, obj):
             op.restore_state(st)
 
@@ -490,8 +657,13 @@ class JoinAggregate:
         return {"join": self.join.snapshot_state(), "agg": self.aggregator.snapshot_state()}
 
     def restore_state(self, obj: dict) -> None:
+        expect(isinstance(obj, dict) and set(obj) == {"join", "agg"},
+               "join aggregation state needs join and agg")
         self.join.restore_state(obj["join"])
         self.aggregator.restore_state(obj["agg"])
+
+    def check_persistable(self) -> None:
+        self.aggregator.check_persistable()
 
     def state_size(self) -> int:
         return self.join.state_size() + self.aggregator.state_size()

@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 from ..plan import QueryPlan
 from . import guard
+from .batch import BatchDecoder, stream_kernel
 from .reader import NullKeyRecord, RowError, SourceReader
 from .sink import Emit
 
@@ -47,6 +48,7 @@ class _Input:
         self.broker = broker
         self.positions = positions
         self.buffers: dict[int, list] = {p: [] for p in positions}
+        self.decoder = BatchDecoder(reader)
 
     def peek(self, partition: int, max_records: int = 1000):
         buf = self.buffers[partition]
@@ -84,6 +86,8 @@ class Query:
         self._stopping = False
         if checkpoint is not None and plan.stateful is not None:
             checkpoint.restore_operator(plan.stateful)
+            if checkpoint.refused is not None:
+                self.refuse(checkpoint.refused)
         self.inputs: list[_Input] = []
         for i, binding in enumerate(plan.inputs):
             reader = SourceReader(binding)
@@ -93,6 +97,14 @@ class Query:
             positions = {p: self._start(i, topic, p, from_beginning) for p in range(parts)}
             self.inputs.append(_Input(i, reader, broker, positions))
         self.emitted = 0
+        self._kernel = stream_kernel(plan) if plan.stateful is None else None
+
+    def refuse(self, reason: str) -> None:
+        """Not started (or stopped): its state could not be restored or saved (the changelog
+        module's rule)."""
+        self.state = "ERROR"
+        self.stats.error = reason
+        self._on_error("processing", reason, None, self.query_id)
 
     def _start(self, index: int, topic: str, partition: int, from_beginning: bool) -> int:
         def reset() -> int:
@@ -225,29 +237,35 @@ class Query:
             self.checkpoint.commit(self)
 
     def _rows(self, inp: _Input, records: list) -> list:
+        """Records -> (row, is_delete, record), decoded a batch at a time (runtime/batch.py)."""
         self.stats.records_in += len(records)
-        reader = inp.reader
-        out = []
+        out = inp.decoder.rows(records, self._bad_record)
         ts_slot = inp.reader.key_count + inp.reader.value_count + len(inp.reader.headers)
         st = self.stats.stream_time
-        for rec in records:
-            try:
-                row, deleted = reader.row(rec)
-            except NullKeyRecord:
-                continue
-            except Exception as e:  # noqa: BLE001 - RowError, or anything a decoder let through
-                self.stats.deser_errors += 1
-                msg = str(e) if isinstance(e, RowError) else guard.describe(e)
-                self._on_error("deserialization", msg, rec, self.query_id, cause=guard.causes(e))
-                continue
-            ts = row[ts_slot]
+        for item in out:
+            ts = item[0][ts_slot]
             if st is None or ts > st:
                 st = ts
-            out.append((row, deleted, rec))
         self.stats.stream_time = st
         return out
 
+    def _bad_record(self, rec, e: Exception) -> None:
+        """A record no decoder could read (RowError, or anything a decoder let through)."""
+        self.stats.deser_errors += 1
+        msg = str(e) if isinstance(e, RowError) else guard.describe(e)
+        self._on_error("deserialization", msg, rec, self.query_id, cause=guard.causes(e))
+
     def _stream_rows(self, items: list) -> list[Emit]:
+        """The batch kernel when it covers the batch; else (a null value, an expression
+        raising) the batch record by record, so the bad record alone is logged."""
+        if self._kernel is not None and not any(item[1] for item in items):
+            try:
+                return self._kernel(items, Emit)
+            except Exception:  # noqa: BLE001 - the row path below logs the bad record
+                pass
+        return self._stream_rows_each(items)
+
+    def _stream_rows_each(self, items: list) -> list[Emit]:
         plan = self.plan
         where = plan.where
         keys = [c.fn for c in plan.key_columns]

@@ -58,9 +58,9 @@ class SourceReader:
         key_cols = [(c.name, c.type) for c in src.key_columns]
         val_cols = [(c.name, c.type) for c in src.value_columns]
         self.key_serde = make_serde(src.key_format, key_cols, is_key=True, properties=props,
-                                    topic=src.topic) if key_cols else None
+                                    topic=src.topic, registry=src.registry) if key_cols else None
         self.value_serde = make_serde(src.value_format, val_cols, is_key=False, properties=props,
-                                      topic=src.topic)
+                                      topic=src.topic, registry=src.registry)
         self.key_count = len(key_cols)
         self.value_count = len(val_cols)
         self.headers = src.header_columns

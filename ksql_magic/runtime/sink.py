@@ -34,9 +34,9 @@ class TopicSink:
         key_cols = [(c.name, c.type) for c in source.key_columns]
         val_cols = [(c.name, c.type) for c in source.value_columns]
         self.key_serde = make_serde(source.key_format, key_cols, is_key=True, properties=props,
-                                    topic=source.topic) if key_cols else None
+                                    topic=source.topic, registry=source.registry) if key_cols else None
         self.value_serde = make_serde(source.value_format, val_cols, is_key=False,
-                                      properties=props, topic=source.topic)
+                                      properties=props, topic=source.topic, registry=source.registry)
         info = broker.topic(source.topic)
         self.partitions = info.partitions if info else 1
         self.session = source.window is not None and source.window.kind == "SESSION"
@@ -65,15 +65,25 @@ class TopicSink:
         vser = self.value_serde.serialize
         topic = self.topic
         batch = []
+        placed: dict = {}       # one-string-column key + window -> (key bytes, partition)
         for e in emits:
             try:
-                kb = self._key_bytes(e)
+                key = e.key
+                if key is not None and len(key) == 1 and type(key[0]) is str:
+                    # a batch updates the same keys again and again (windowed aggregates)
+                    memo = (key[0], e.window)
+                    kp = placed.get(memo)
+                    if kp is None:
+                        kb = self._key_bytes(e)
+                        kp = placed[memo] = (kb, self._partition(kb, e))
+                else:
+                    kb = self._key_bytes(e)
+                    kp = (kb, self._partition(kb, e))
                 vb = None if e.value is None else vser(e.value)
-                part = self._partition(kb, e)
             except Exception as err:  # noqa: BLE001 - one unserializable output, not the query
                 self._failed(err)
                 continue
-            batch.append((topic, part, kb, vb, e.timestamp, (), e.seq))
+            batch.append((topic, kp[1], kp[0], vb, e.timestamp, (), e.seq))
         if batch:
             self.broker.produce_batch(batch)
             self.records_out += len(batch)

@@ -92,9 +92,22 @@ def _refuse_constant(name):
     raise json.JSONDecodeError("unexpected character", name, 0)
 
 
+def _compact(orjson_dumps):
+    """``orjson.dumps`` whose output is copied into a right-sized ``bytes``: orjson (3.13)
+    returns a bytes object still holding its ~4 KB write buffer, so each retained output
+    (a topic's records, a sink's batch) cost 4 KB whatever its length. The copy costs ~70 ns
+    and measured 78 bytes retained for a 30-byte document instead of 4,097 (tracemalloc)."""
+    copy = memoryview
+
+    def dumps(obj) -> bytes:
+        return bytes(copy(orjson_dumps(obj)))
+    return dumps
+
+
 try:
     from orjson import Fragment, JSONDecodeError as DecodeError, JSONEncodeError as EncodeError
-    from orjson import dumps, loads
+    from orjson import dumps as _orjson_dumps, loads
+    dumps = _compact(_orjson_dumps)
     ACCELERATED = True
 except ImportError:                     # orjson absent, or older than 3.9 (no Fragment)
     Fragment, DecodeError, EncodeError = PlainFragment, json.JSONDecodeError, PlainEncodeError

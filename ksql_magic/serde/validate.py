@@ -15,9 +15,7 @@ from ..types import SqlType
 from .base import column_list
 from .kafka_format import SUPPORTED_TYPES as KAFKA_TYPES
 
-FORMATS = ("JSON", "DELIMITED", "KAFKA", "NONE")
-# Formats ksqlDB knows that need a schema registry (out of scope here).
-REGISTRY_FORMATS = ("AVRO", "PROTOBUF", "PROTOBUF_NOSR", "JSON_SR")
+FORMATS = ("JSON", "DELIMITED", "KAFKA", "NONE", "AVRO", "JSON_SR", "PROTOBUF", "PROTOBUF_NOSR")
 _COMPLEX = ("ARRAY", "MAP", "STRUCT")
 # WITH properties that configure the key / value format, by the name ksqlDB gives the config.
 _FORMAT_CONFIGS = {
@@ -27,7 +25,9 @@ _FORMAT_CONFIGS = {
             "VALUE_SCHEMA_FULL_NAME": "fullSchemaName", "VALUE_SCHEMA_ID": "schemaId"},
 }
 # The configs each in-scope format accepts (the others accept none).
-_SUPPORTED_CONFIGS = {"DELIMITED": ("delimiter",)}
+_SUPPORTED_CONFIGS = {"DELIMITED": ("delimiter",), "AVRO": ("fullSchemaName", "schemaId"),
+                      "JSON_SR": ("schemaId",), "PROTOBUF": ("fullSchemaName", "schemaId"),
+                      "PROTOBUF_NOSR": ()}
 _BAD_DELIMITER = ("Failed to prepare statement: Configuration %s is invalid: %s\n"
                   "Example valid value: ';'")
 _EMPTY_DELIMITER = ("Delimiter cannot be empty, if you meant to have a tab or space for "
@@ -59,9 +59,6 @@ def normalize_format(fmt) -> str:
     name = str(fmt).strip().upper()
     if name in FORMATS:
         return name
-    if name in REGISTRY_FORMATS:
-        raise KsqlStatementError("Format '%s' needs a schema registry, which ksql_magic does "
-                                 "not support; use JSON, DELIMITED, KAFKA or NONE." % name)
     raise KsqlStatementError("Unknown format: %s" % name)
 
 
@@ -100,6 +97,11 @@ def _check_configs(name: str, properties: dict, is_key: bool) -> None:
     if unsupported:
         raise KsqlStatementError("%s does not support the following configs: [%s]"
                                  % (name, ", ".join(unsupported)))
+    for prop, config in _FORMAT_CONFIGS[is_key].items():
+        if config == "fullSchemaName" and prop in properties \
+                and not str(properties[prop]).strip():
+            raise KsqlStatementError("fullSchemaName cannot be empty. Format configuration: "
+                                     "{fullSchemaName=}")
 
 
 def _check_map_keys(columns) -> None:
@@ -164,8 +166,22 @@ def _kafka_types(name, columns, is_key):
     return None
 
 
+def _protobuf_types(name, columns, is_key):
+    from .protobuf_format import check_columns
+    return check_columns(columns)
+
+
+def _avro_types(name, columns, is_key):
+    from .avro_format import check_columns
+    return check_columns(columns)
+
+
 _TYPE_CHECKS = {
     "JSON": _json_types,
+    "JSON_SR": _json_types,
+    "AVRO": _avro_types,
+    "PROTOBUF": _protobuf_types,
+    "PROTOBUF_NOSR": _protobuf_types,
     "DELIMITED": _delimited_types,
     "KAFKA": _kafka_types,
     "NONE": lambda name, columns, is_key: None,

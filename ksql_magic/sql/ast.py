@@ -150,8 +150,11 @@ class Case(Expr):
 
 @dataclass(frozen=True)
 class Cast(Expr):
+    """``CAST(operand AS type)``; ``typed_literal`` marks ``TIMESTAMP '...'``-style
+    constants, which validation reads once when the statement is checked."""
     operand: Expr
     type: SqlType
+    typed_literal: bool = field(default=False, compare=False, kw_only=True)
 
 
 @dataclass(frozen=True)

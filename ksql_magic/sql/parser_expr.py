@@ -12,7 +12,7 @@ import math
 from decimal import Decimal
 
 from .. import types
-from ..errors import KsqlSyntaxError
+from ..errors import KsqlStatementError, KsqlSyntaxError
 from . import ast
 from .lexer import DECIMAL, FLOAT, INTEGER, OP, STRING, WORD, Token
 from .parser_core import ParserCore
@@ -93,8 +93,7 @@ class ExprParser(ParserCore):
             return None
         neg = self.accept_op("-") is not None
         if self.tok.kind in (INTEGER, DECIMAL, FLOAT):
-            v = self.number_literal(neg, t).value
-            return float(v) if isinstance(v, Decimal) else v
+            return self.number_literal(neg, t).value
         self.fail("STRING", "INTEGER_VALUE", "DECIMAL_VALUE", "BOOLEAN")
 
     # == types ================================================================================
@@ -120,12 +119,15 @@ class ExprParser(ParserCore):
             self.advance()          # STRUCT<> lexes its brackets as one '<>' token
             return types.struct([])
         if word == "DECIMAL":
-            self.advance()
+            start = self.advance()
             self.expect_op("(")
             p = self.integer()
             self.expect_op(",")
             s = self.integer()
             self.expect_op(")")
+            problem = types.decimal_problem(p, s)
+            if problem:
+                raise KsqlStatementError(problem, start.line, start.column)
             return types.decimal(p, s)
         name = self.advance().value
         if self.accept_op("("):
@@ -405,7 +407,7 @@ class ExprParser(ParserCore):
         if self.tok.kind == STRING and t.kind == WORD:
             lit = self.advance()
             return ast.Cast(ast.Literal(lit.value, types.STRING, pos=self.pos(lit)),
-                            self._named_type(t.value), pos=pos)
+                            self._named_type(t.value), pos=pos, typed_literal=True)
         if self.is_op(".") and self.is_identifier(self.peek()):
             self.advance()
             return ast.ColumnRef(self.advance().value, t.value, pos=pos)
