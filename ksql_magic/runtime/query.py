@@ -256,13 +256,14 @@ class Query:
         self._on_error("deserialization", msg, rec, self.query_id, cause=guard.causes(e))
 
     def _stream_rows(self, items: list) -> list[Emit]:
-        """The batch kernel when it covers the batch; else (a null value, an expression
-        raising) the batch record by record, so the bad record alone is logged."""
+        """The batch kernel when it covers the batch (no null value), a record that raises
+        logged and skipped by the shared per-record boundary; else record by record."""
         if self._kernel is not None and not any(item[1] for item in items):
-            try:
-                return self._kernel(items, Emit)
-            except Exception:  # noqa: BLE001 - the row path below logs the bad record
-                pass
+            out: list = []
+            kernel = self._kernel
+            with guard.reporting(self._item_failed):
+                guard.each_record(items, lambda it: kernel(it, Emit, out))
+            return out
         return self._stream_rows_each(items)
 
     def _stream_rows_each(self, items: list) -> list[Emit]:
