@@ -51,8 +51,12 @@ class Source:
     query_id: Optional[str] = None     # the persistent query writing it, if any
     is_source_table: bool = False      # CREATE SOURCE TABLE / STREAM: read-only
     is_cas_target: bool = False        # made by CREATE ... AS SELECT (ALTER refuses it)
-    # The engine's schema registry (serde.registry.Registry), for AVRO / JSON_SR sides.
+    # The engine's schema registry (serde.registry.Registry), for registry-format sides.
     registry: Any = field(default=None, repr=False, compare=False)
+    # A CREATE TABLE ... AS SELECT's state belongs to its query: the topic offset, per
+    # partition, where that query's output starts. Pull queries and to_dataframe read the
+    # table from there, never the records an earlier (dropped) query left in the topic.
+    materialized_from: Optional[dict] = None
 
     @property
     def key_columns(self) -> list[Column]:
@@ -97,7 +101,9 @@ class Catalog:
         src = self.sources.get(name)
         if src is None:
             line, col = (pos.line, pos.column) if pos is not None else (None, None)
-            raise KsqlStatementError("%s does not exist." % name, line, col)
+            from .suggest import did_you_mean
+            raise KsqlStatementError("%s does not exist.%s" % (name, did_you_mean(name, self.sources)),
+                                     line, col)
         return src
 
     def new_query_id(self, prefix: str, sink: Optional[str]) -> str:

@@ -81,11 +81,16 @@ class Engine:
         from .sql.parser import parse_statement, split_statements
         from .sql.variables import substitute_variables
         from .compiler.depth import statement_depth
+        from .sql.ast import RunScript
         results = []
         for piece in _parse_guard(lambda: split_statements(sql), 1, 1, sql):
             text = substitute_variables(piece.text, self.variables) if self.variables else piece.text
             stmt = _parse_guard(lambda: parse_statement(text, piece.line, piece.column),
                                 piece.line, piece.column, sql)
+            if isinstance(stmt, RunScript):       # the script's statements, one Result each
+                from .admin import script_text
+                results.extend(self.execute(script_text(stmt)))
+                continue
             with self._lock, statement_depth():
                 results.append(self._run_statement(stmt, sql))
         return results
@@ -142,7 +147,8 @@ class Engine:
 
     @property
     def schema_registry(self):
-        """The ``confluent_kafka.schema_registry.SchemaRegistryClient`` AVRO and JSON_SR use."""
+        """The ``confluent_kafka.schema_registry.SchemaRegistryClient`` of the registry formats
+        (AVRO, PROTOBUF, JSON_SR)."""
         return self.registry.client
 
     # ================================================================= data in/out ===
@@ -162,7 +168,11 @@ class Engine:
         broker = self.broker
         if broker.topic(topic) is None:
             broker.create_topic(topic, 1)
-        return broker.produce(topic, _as_bytes(key), _as_bytes(value), timestamp, partition,
+        if value is not None and value.__class__ is not bytes:
+            value = _as_bytes(value)
+        if key is not None and key.__class__ is not bytes:
+            key = _as_bytes(key)
+        return broker.produce(topic, key, value, timestamp, partition,
                               _headers(headers) if headers else ())
 
     def produce_batch(self, topic: str, values, keys=None, timestamps=None,

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
-from . import show
+from . import show, upgrade
 from .catalog import Column, QueryInfo, Source, WindowInfo
 from .errors import KsqlError, KsqlStatementError
 from .planner import Planner
+from .pull import materialization_start
 from .results import QueryHandle, Result
 from .runtime.query import Query
 from .runtime.sink import HandleSink, TopicSink
@@ -208,7 +209,7 @@ def create_source(engine, stmt: ast.CreateSource) -> Result:
 
 # -- schema registry formats (serde/inference.py) ---------------------------------------------
 def _infer_registry_columns(engine, stmt, topic, props, cols, key_fmt, value_fmt):
-    """Columns the statement leaves out, read from the registry for AVRO / JSON_SR."""
+    """Columns the statement leaves out, read from the registry (AVRO, PROTOBUF, JSON_SR)."""
     from .serde import inference
     has_values = any(c.namespace == "VALUE" for c in cols)
     try:
@@ -375,18 +376,27 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
         engine.create_topic(topic, int(parts), _replicas(props))
     ts = props.get("TIMESTAMP")
     ts = _unquote_column(str(ts)) if ts is not None else None
-    query_id = engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS", stmt.name)
     sink = Source(stmt.name, stmt.kind, topic, cols, key_fmt, value_fmt, sink_props,
                   timestamp_column=ts, timestamp_format=props.get("TIMESTAMP_FORMAT"),
-                  window=plan.windowed, sql=stmt.text, query_id=query_id, is_cas_target=True)
+                  window=plan.windowed, sql=stmt.text, is_cas_target=True)
     _set_output_timestamp(plan, sink, stmt)
     old = engine.catalog.sources.get(stmt.name)
     if old is not None:
-        _check_upgrade(old, sink, stmt)
-    query = _new_query(engine, query_id, plan, sink, stmt.text)
-    if old is not None and old.query_id:      # only now: nothing below can fail
-        _terminate(engine, old.query_id)
+        _check_upgrade(old, sink, stmt)       # the sink's schema first, as ksqlDB's DDL does
+    upgraded = upgrade.replacing(engine, stmt, plan)      # CREATE OR REPLACE: in place
+    if upgraded is not None:
+        sink.query_id, sink.materialized_from = upgraded.query_id, old.materialized_from
+    else:
+        sink.query_id = engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS",
+                                                    stmt.name)
+        sink.materialized_from = materialization_start(engine, topic, stmt.kind)
+    query_id = sink.query_id
     _attach_registry(engine, sink)
+    query = _new_query(engine, query_id, plan, sink, stmt.text)
+    if upgraded is not None:                  # same id, positions and state; old one stops
+        upgrade.upgrade_in_place(upgraded, query)
+    elif old is not None and old.query_id:    # only now: nothing below can fail
+        _terminate(engine, old.query_id)
     _register_sink_schemas(sink, stmt)
     engine.catalog.sources[stmt.name] = sink
     _register_query(engine, query, stmt.name, [b.source.name for b in plan.inputs])
@@ -469,10 +479,25 @@ def insert_into(engine, stmt: ast.InsertInto) -> Result:
     if result_schema != sink_schema:
         raise _err(stmt, "Incompatible schema between results and sink.\nResult schema is %s\n"
                          "Sink schema is %s" % (result_schema, sink_schema))
-    query_id = engine.catalog.new_query_id("INSERTQUERY", None)
+    query_id = _insert_query_id(engine, stmt)
     _start_query(engine, query_id, plan, target, stmt.text, target.name,
                  [b.source.name for b in plan.inputs])
     return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)
+
+
+def _insert_query_id(engine, stmt: ast.InsertInto) -> str:
+    """INSERT INTO ... WITH (QUERY_ID='...') names the query (upper-cased, as ksqlDB does);
+    without it the id is INSERTQUERY_<n>."""
+    given = _props(stmt).get("QUERY_ID")
+    if given is None:
+        return engine.catalog.new_query_id("INSERTQUERY", None)
+    qid = str(given).upper()
+    if not qid or not all(ch.isalnum() or ch == "_" for ch in qid):
+        raise _err(stmt, "Query IDs may contain only alphanumeric characters and '_'. Got: '%s'"
+                   % given)
+    if qid in engine.queries or qid in engine.catalog.queries:
+        raise _err(stmt, "Query ID '%s' already exists." % qid)
+    return qid
 
 
 def insert_values(engine, stmt: ast.InsertValues) -> Result:
@@ -494,10 +519,12 @@ def query(engine, stmt: ast.QueryStatement, from_beginning: Optional[bool] = Non
     engine._transient_seq += 1
     query_id = "transient_%s_%d" % (plan.inputs[0].source.name, engine._transient_seq)
     emitted_keys = [c.name for c in plan.key_columns]
-    handle = QueryHandle(query_id, [c.name for c in plan.columns], emitted_keys or plan.key_names,
+    shown = [c.name for c in plan.columns if not c.hidden]
+    handle = QueryHandle(query_id, shown, [k for k in emitted_keys if k in shown] or plan.key_names,
                          is_table=plan.result_kind == "TABLE", windowed=plan.windowed is not None,
                          engine=engine, emitted_keys=emitted_keys,
-                         value_names=[c.name for c in plan.value_columns])
+                         value_names=[c.name for c in plan.value_columns],
+                         column_types=[c.type for c in plan.columns if not c.hidden])
     start = _from_beginning(engine) if from_beginning is None else from_beginning
     q = Query(query_id, plan, engine.broker, HandleSink(handle), sql=stmt.text,
               from_beginning=start, on_error=engine.processing_log, persistent=False)
@@ -550,6 +577,7 @@ def terminate(engine, stmt: ast.Terminate) -> Result:
         return Result("message", "All queries terminated.")
     qid = stmt.query_id.upper() if stmt.query_id.upper() in engine.queries or \
         stmt.query_id.upper() in engine.catalog.queries else stmt.query_id
+    qid = next((q for q in engine.queries if q.upper() == qid.upper()), qid)   # transient_X_1
     if qid not in engine.queries and qid not in engine.catalog.queries:
         raise _err(stmt, "Unknown queryId: %s" % stmt.query_id)
     _terminate(engine, qid)
@@ -684,3 +712,6 @@ HANDLERS = {
     ast.Explain: show.explain,
     ast.Print: show.print_topic,
 }
+
+from . import admin as _admin  # noqa: E402  (PAUSE/RESUME, ALTER SYSTEM, ASSERT, RUN SCRIPT, connectors)
+HANDLERS.update(_admin.HANDLERS)

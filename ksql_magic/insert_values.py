@@ -98,9 +98,27 @@ def insert_values(engine, stmt) -> Result:
     values = [given.get(c.name) for c in target.value_columns]
     ts = given.get("ROWTIME")
     if ts is None and target.timestamp_column:
-        ts = given.get(target.timestamp_column)
+        ts = _column_time(stmt, target, given)
     import time
     ts = int(ts) if ts is not None else int(time.time() * 1000)
     sink = TopicSink(target, engine.broker, engine.processing_log)
     sink.write([Emit(keys, values, ts)])
     return Result("message", "Inserted 1 row into %s" % target.name)
+
+
+def _column_time(stmt, target, given: dict):
+    """The record time the source's TIMESTAMP column gives, read exactly as a query reads it
+    (a VARCHAR column through TIMESTAMP_FORMAT), so the row lands where queries expect it."""
+    from .runtime.reader import timestamp_extractor
+    extract = timestamp_extractor(target)
+    if extract is None:
+        return given.get(target.timestamp_column)
+    layout = target.key_columns + target.value_columns + target.header_columns
+    try:
+        return extract([given.get(c.name) for c in layout])
+    except (ValueError, KsqlStatementError) as e:
+        fmt = target.timestamp_format
+        raise _err(stmt, "Failed to insert values into '%s'. Cannot parse the TIMESTAMP column %s "
+                         "value '%s'%s: %s" % (
+                             target.name, target.timestamp_column, given.get(target.timestamp_column),
+                             " with TIMESTAMP_FORMAT '%s'" % fmt if fmt else "", e)) from None

@@ -10,6 +10,7 @@ behind.
 from __future__ import annotations
 
 import argparse
+import os
 import atexit
 import shlex
 
@@ -18,15 +19,16 @@ from IPython.display import HTML, display
 from traitlets import Bool, CaselessStrEnum, Float, Int
 
 from .display import CHART_KINDS, DisplayOptions, ErrorView, ResultView, Session
+from .display.cell_error import KsqlCellError, explain_error, target_of
 from .display import html as fmt
 from .display.keyed import keyed
-from .display.persistent import PersistentHandle
-from .display.statement_info import having_threshold, sink_name
+from .display.persistent import PersistentHandle, internal
+from .display.statement_info import generated_names, having_threshold, sink_name
 from .errors import KsqlError
 
 HELP = """%ksql / %%ksql: ksqlDB-dialect streaming SQL in this kernel.
 
-  %%ksql [--chart KIND] [--x COL] [--y COL] [--color COL] [--limit N] [VAR <<]
+  %%ksql [--chart KIND] [--x COL] [--y COL] [--color COL] [--limit N] [--continue] [VAR <<]
   <statements; several per cell, each result shown>
 
   %ksql <statement>                     one-line statement(s)
@@ -38,16 +40,20 @@ HELP = """%ksql / %%ksql: ksqlDB-dialect streaming SQL in this kernel.
                                         a user's Schema Registry; ENV_VAR holds USER:PASSWORD
   %ksql connect flink://GATEWAY kafka://HOST:PORT
   %ksql stop QUERY_ID | all             stop live queries (and datagen runs with 'all')
+  %ksql watch NAME                      live view of a stream/table (and of the query writing it)
   %ksql datagen DOMAIN [--count N] [--rate N] [--seed N] [--late-fraction F]
                        [--out-of-order-fraction F] [--ddl]
+  %ksql -f FILE.sql                     run the statements of a file (as RUN SCRIPT does)
   %ksql engine                          the current Engine (e.g. engine = %ksql engine)
   %ksql --help
 
 Options: --chart auto|none|line|bar|area|point picks the live chart (auto: windowed
 aggregates get a line per key over WINDOWSTART); --x/--y/--color choose its columns;
 --limit N shows N rows; 'VAR <<' stores the result (a list when several statements).
+A failing statement fails its cell (Run All stops there); --continue shows the error and
+lets the cell succeed, as %config KsqlMagic.stop_on_error = False does for every cell.
 Settings: %config KsqlMagic.displaylimit / refresh_rate / default_chart / max_rows /
-chart_points / autostart.
+chart_points / chart_keys / autostart / stop_on_error.
 Domains for datagen: clickstream, payments, authorization_attempts, vehicle_monitoring,
 orders, sales, health_sensor.
 """
@@ -69,6 +75,8 @@ def option_parser() -> ArgParser:
     p.add_argument("--y")
     p.add_argument("--color")
     p.add_argument("--limit", type=int)
+    p.add_argument("--continue", dest="keep_going", action="store_true")
+    p.add_argument("-f", "--file")
     p.add_argument("-h", "--help", action="store_true")
     p.add_argument("rest", nargs="*")
     return p
@@ -93,11 +101,20 @@ def split_leading_options(line: str) -> tuple[str, str]:
     while rest.startswith("-"):
         parts = rest.split(None, 2)
         flag = parts[0]
-        takes_value = flag in ("--chart", "--x", "--y", "--color", "--limit")
+        takes_value = flag in ("--chart", "--x", "--y", "--color", "--limit", "-f", "--file")
         used = parts[:2] if takes_value else parts[:1]
         tokens.extend(used)
         rest = parts[len(used)] if len(parts) > len(used) else ""
     return " ".join(tokens), rest
+
+
+def read_script(path: str) -> str:
+    """The text of ``%ksql -f FILE``; an unreadable file is a usage error, not a crash."""
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8") as f:
+            return f.read()
+    except OSError as exc:
+        raise UsageError("cannot read %s: %s" % (path, exc.strerror or exc)) from None
 
 
 @magics_class
@@ -106,10 +123,14 @@ class KsqlMagic(Magics):
     refresh_rate = Float(4.0, help="Live view updates per second (each view).").tag(config=True)
     max_rows = Int(10_000, help="Rows a live view keeps in memory.").tag(config=True)
     chart_points = Int(500, help="Rows a live chart plots.").tag(config=True)
+    chart_keys = Int(10, help="Keys a live chart draws (the top ones by latest value; the "
+                              "chart says how many it hides).").tag(config=True)
     default_chart = CaselessStrEnum(CHART_KINDS, "auto",
                                     help="Chart for live results.").tag(config=True)
     autostart = Bool(True, help="Start the engine's background runner so live queries "
                                 "process input as it arrives.").tag(config=True)
+    stop_on_error = Bool(True, help="A failing statement fails its cell (so Run All stops "
+                                    "there); False shows the error and goes on.").tag(config=True)
 
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
@@ -148,8 +169,16 @@ class KsqlMagic(Magics):
                 return self.run_line(line)
             return self.run_cell(line, cell)
         except UsageError as exc:
-            display(HTML(fmt.error("%ksql: " + str(exc), "")))
-            return None
+            return self.fail("%ksql: " + str(exc), HTML(fmt.error("%ksql: " + str(exc), "")),
+                             keep_going="--continue" in line)
+
+    def fail(self, text: str, view, keep_going: bool = False, error=None):
+        """A failure fails the cell (a short ``KsqlCellError``, no Python traceback) unless
+        ``stop_on_error`` is off or the cell says ``--continue``: then it is only shown."""
+        if self.stop_on_error and not keep_going:
+            raise KsqlCellError(text, error)
+        display(view)
+        return None
 
     def run_line(self, line: str):
         stripped = line.strip()
@@ -158,6 +187,8 @@ class KsqlMagic(Magics):
             return SUBCOMMANDS[word](self, stripped[len(word):].strip())
         option_text, sql = split_leading_options(stripped)
         args = self.parse_options(option_text)
+        if args.file and not args.help:          # ksql -f: the file's statements, as a cell
+            return self.run_sql(read_script(args.file) + ("\n" + sql if sql else ""), args)
         if args.help or not sql:
             print(HELP)
             return None
@@ -183,12 +214,13 @@ class KsqlMagic(Magics):
             raise UsageError(str(exc)) from None
         return option_parser().parse_args(tokens)
 
-    def options(self, args=None, threshold=None) -> DisplayOptions:
+    def options(self, args=None, threshold=None, names=()) -> DisplayOptions:
         a = args or argparse.Namespace(chart=None, x=None, y=None, color=None, limit=None)
         return DisplayOptions(
             displaylimit=a.limit or self.displaylimit, refresh_rate=self.refresh_rate,
             max_rows=self.max_rows, chart=a.chart or self.default_chart,
-            chart_points=self.chart_points, x=a.x, y=a.y, color=a.color, threshold=threshold)
+            chart_points=self.chart_points, x=a.x, y=a.y, color=a.color, threshold=threshold,
+            target=target_of(self.engine), chart_keys=self.chart_keys, names=tuple(names))
 
     def run_sql(self, sql: str, args, target: str | None = None):
         """Execute statement by statement so that earlier results still show when a later
@@ -202,9 +234,11 @@ class KsqlMagic(Magics):
             except KsqlError as exc:
                 for view in views:
                     display(view)
-                display(ErrorView(exc, piece.line - 1, piece.column - 1))
-                return None
-            options = self.options(args, having_threshold(piece.text))
+                shown = ErrorView(exc, piece.line - 1, piece.column - 1,
+                                  hint=explain_error(engine, piece.text, exc))
+                return self.fail(shown.text(), shown, getattr(args, "keep_going", False), exc)
+            options = self.options(args, having_threshold(piece.text),
+                                   generated_names(piece.text).items())
             for r in results:
                 self.attach_persistent_handle(engine, r, piece.text)
             views.extend(ResultView(r, options, self.session) for r in results)
@@ -233,15 +267,19 @@ class KsqlMagic(Magics):
 
     # -- sub-commands ------------------------------------------------------------------------
     def cmd_connect(self, text: str):
-        from .connect import describe, engine_for
+        """Always fails the cell when the connection fails (whatever ``stop_on_error``): the
+        cells after it would otherwise run on the previous engine without a word."""
+        from .connect import engine_for
         try:
-            tokens = shlex.split(text)
-            engine = engine_for(tokens)
+            engine = engine_for(shlex.split(text))
         except (KsqlError, ValueError) as exc:
-            display(ErrorView(exc if isinstance(exc, KsqlError) else KsqlError(str(exc))))
-            return None
+            if not isinstance(exc, KsqlError):      # shlex: an unbalanced quote
+                exc = KsqlError(str(exc))
+            still = target_of(self.engine)     # None yet: the embedded broker, the default
+            raise KsqlCellError("%s\n(statements still run on %s)" % (exc.message, still),
+                                exc) from None
         self.use_engine(engine)
-        display(HTML(fmt.message("connected: %s" % describe(tokens))))
+        display(HTML(fmt.message("connected: %s" % target_of(engine))))
         return None
 
     def cmd_stop(self, text: str):
@@ -252,6 +290,12 @@ class KsqlMagic(Magics):
             count = self.session.stop_all()
             display(HTML(fmt.message("stopped %d live queries and generators" % count)))
             return None
+        shown = {str(q).upper() for q in self.session.running_ids()}
+        if target.upper() not in shown and not self.knows_query(target):
+            running = sorted(set(self.session.running_ids() + self.engine_query_ids()))
+            raise UsageError("no query named %s%s" % (
+                target, "; running: " + ", ".join(running) if running else
+                " (no query is running)"))
         if not self.session.stop(target):
             try:
                 result = self.get_engine().terminate(target)
@@ -262,6 +306,40 @@ class KsqlMagic(Magics):
             return None
         display(HTML(fmt.message("stopped %s" % target)))
         return None
+
+    def engine_query_ids(self, internal: bool = False) -> list:
+        """The ids of the current engine's queries (the watches behind live views only
+        with ``internal``: they are not listed, but can be stopped)."""
+        queries = getattr(self.engine, "queries", None) or {}
+        return [str(q) for q, query in queries.items()
+                if internal or not getattr(query, "internal", False)]
+
+    def knows_query(self, target: str) -> bool:
+        return target.upper() in {q.upper() for q in self.engine_query_ids(internal=True)}
+
+    def cmd_watch(self, text: str):
+        """``%ksql watch NAME``: a live view of a stream or table; when a persistent query
+        writes it, the view carries that query's status (re-attaching a CREATE ... AS cell
+        whose output was replaced by a re-run)."""
+        from .display.cell_error import owner_of
+        name = text.strip().rstrip(";").strip("`")
+        if not name:
+            raise UsageError("watch what? %ksql watch STREAM_OR_TABLE")
+        engine = self.get_engine()
+        sources = getattr(getattr(engine, "catalog", None), "sources", {})
+        source = sources.get(name) or sources.get(name.upper())
+        if source is None:
+            from .suggest import did_you_mean
+            raise UsageError("no stream or table named %s.%s" % (name, did_you_mean(name, sources)))
+        query_id = owner_of(engine, source.name)
+        if query_id is not None:
+            handle = PersistentHandle(engine, query_id, source.name)
+        else:
+            handle = internal(keyed(engine.watch(source.name)))
+        from .results import Result
+        result = Result("persistent" if query_id else "push", query_id=query_id or handle.query_id,
+                        handle=handle, columns=list(handle.columns))
+        return ResultView(result, self.options(), self.session)
 
     def cmd_datagen(self, text: str):
         from . import datagen
@@ -304,7 +382,8 @@ class KsqlMagic(Magics):
 
 
 SUBCOMMANDS = {"connect": KsqlMagic.cmd_connect, "stop": KsqlMagic.cmd_stop,
-               "datagen": KsqlMagic.cmd_datagen, "engine": KsqlMagic.cmd_engine}
+               "datagen": KsqlMagic.cmd_datagen, "engine": KsqlMagic.cmd_engine,
+               "watch": KsqlMagic.cmd_watch}
 
 
 def load_ipython_extension(ipython) -> None:

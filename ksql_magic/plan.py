@@ -20,6 +20,9 @@ class OutputColumn:
     type: SqlType
     fn: Callable[[list], Any]
     is_key: bool = False
+    # a transient join's key that the SELECT does not name: it still identifies rows (a live
+    # view updates a table row in place) but is not a column the user sees, as in ksqlDB
+    hidden: bool = False
 
 
 @dataclass(frozen=True)

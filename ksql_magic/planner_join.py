@@ -569,10 +569,11 @@ def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_n
     quals = [qualify(e, scope) for e, _, _ in items]
     candidates = wanted + [qualify(e, scope) for e in extra_keys]
     key_target = next((w for w in candidates if w in quals), None)
+    rowkey = synthetic_key_name(s.name for s in scope.slots) if synthetic else "ROWKEY"
     for expr, alias, star in items:
-        if isinstance(expr, ast.ColumnRef) and expr.source is None and expr.name == "ROWKEY" \
-                and synthetic and scope.find("ROWKEY") is None:
-            name = alias or "ROWKEY"
+        if isinstance(expr, ast.ColumnRef) and expr.source is None and expr.name == rowkey \
+                and synthetic and scope.find(rowkey) is None:
+            name = alias or rowkey
             key_col = OutputColumn(name, ktype, None, True)
             names.add(name)
             continue
@@ -598,17 +599,18 @@ def _join_columns(planner, select, scope, lexpr, rexpr, ktype, synthetic, sink_n
         values.append(OutputColumn(name, t, fn, False))
     if synthetic and key_col is None:
         if any(star for _, _, star in items) or not persistent:
-            key_col = OutputColumn(_free_name("ROWKEY", names), ktype, None, True)
+            key_col = OutputColumn(_free_name(rowkey, names), ktype, None, True,
+                                   hidden=not any(star for _, _, star in items))
         else:
             raise _err(select, "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n"
-                               "The query used to build `%s` must include the join expression ROWKEY "
-                               "in its projection (eg, SELECT ROWKEY...)." % sink_name)
+                               "The query used to build `%s` must include the join expression %s "
+                               "in its projection (eg, SELECT %s...)." % (sink_name, rowkey, rowkey))
     if key_col is None:
         if persistent:
             shown = [format_expression(w) for w in wanted]
             raise _err(select, "The query used to build `%s` must include the join expressions %s in its "
                                "projection (eg, SELECT %s...)." % (sink_name, " or ".join(shown), shown[0]))
-        key_col = OutputColumn("ROWKEY", ktype, None, True)
+        key_col = OutputColumn(_free_name("ROWKEY", names), ktype, None, True, hidden=True)
     key_fns = [key_col.fn] if key_col.fn is not None else []
     return [key_col] + values, key_fns, [c.fn for c in values]
 
@@ -648,6 +650,19 @@ def _fk_columns(planner, select, scope, key_slots, sink_name, persistent):
                                                                ", ".join(missing)))
     columns = [keys[i] for i in sorted(keys)] + values
     return columns, [], [c.fn for c in values]
+
+
+def synthetic_key_name(source_columns) -> str:
+    """ksqlDB's name for a join's synthetic key: ROWKEY, or ROWKEY_<n+1> where n is the
+    highest ROWKEY_<n> suffix among the sources' columns (a plain ROWKEY counts as 0), so it
+    never clashes with a source column (ColumnNames.generateSyntheticJoinKey)."""
+    top = -1
+    for name in source_columns:
+        if name == "ROWKEY":
+            top = max(top, 0)
+        elif name.startswith("ROWKEY_") and name[7:].isdigit():
+            top = max(top, int(name[7:]))
+    return "ROWKEY" if top < 0 else "ROWKEY_%d" % (top + 1)
 
 
 def _free_name(base: str, names: set) -> str:

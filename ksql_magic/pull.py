@@ -22,6 +22,7 @@ from .pull_where import PULL_HELP, TableShape, check_null_comparisons, read_plan
 from .results import Result
 from .runtime.reader import RowError, SourceReader
 from .sql import ast
+from .types import shown_row
 
 
 @dataclass
@@ -53,13 +54,31 @@ def _stream_rows(engine, binding) -> list[list]:
     return rows
 
 
+def materialization_start(engine, topic: str, kind: str) -> Optional[dict]:
+    """Where a new CREATE TABLE ... AS SELECT's state starts: the end of each partition of
+    its topic now (records already there belong to an earlier query), None for streams."""
+    from .runtime.query import _end_offset
+    info = engine.broker.topic(topic)
+    if kind != "TABLE" or info is None:
+        return None
+    return {p: _end_offset(engine.broker, topic, p) for p in range(info.partitions)}
+
+
+def _table_records(engine, source):
+    """The records of a table's topic that belong to its materialization."""
+    start = source.materialized_from
+    for rec in engine.broker.records(source.topic):
+        if start is None or rec.offset >= start.get(rec.partition, 0):
+            yield rec
+
+
 def _table_state(engine, binding) -> list[_Entry]:
     """The latest row of every key (and window) still present, with its partition and key
     bytes (a windowed key's bytes carry the window, so they order windows too)."""
     reader = SourceReader(binding)
     state: dict = {}
     windowed = binding.source.window is not None
-    for rec in engine.broker.records(binding.source.topic):
+    for rec in _table_records(engine, binding.source):
         try:
             row, deleted = reader.row(rec)
         except RowError:
@@ -151,7 +170,10 @@ def pull_query(engine, planner, stmt) -> Result:
         rows = _table_rows(engine, planner, select, plan)
     else:
         rows = _stream_rows(engine, binding)
-    return Result("table", "", [c.name for c in plan.columns], _project(plan, rows, plan.limit))
+    types = [c.type for c in plan.columns]
+    shown = [shown_row(r, types) for r in _project(plan, rows, plan.limit)]
+    return Result("table", "", [c.name for c in plan.columns], shown,
+                  column_types={c.name: c.type for c in plan.columns})
 
 
 def snapshot(engine, planner, name: str) -> Result:
@@ -166,4 +188,5 @@ def snapshot(engine, planner, name: str) -> Result:
         rows = _ordered(_table_state(engine, binding), None, binding.key_count)
     else:
         rows = _stream_rows(engine, binding)
-    return Result("table", "", [c.name for c in plan.columns], _project(plan, rows, None))
+    return Result("table", "", [c.name for c in plan.columns], _project(plan, rows, None),
+                  column_types={c.name: c.type for c in plan.columns})

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Optional
 
+from .types import shown_value
+
 
 @dataclass
 class Result:
@@ -25,12 +27,15 @@ class Result:
     query_id: Optional[str] = None
     handle: Any = None
     statement: str = ""
+    column_types: dict = field(default_factory=dict)   # name -> SqlType, where known
 
     def to_pandas(self):
+        """The rows as a DataFrame; window bounds, ROWTIME and TIMESTAMP / DATE / TIME
+        columns as datetimes, dates and times (see ``dataframes.frame``)."""
         if self.handle is not None and self.kind in ("push", "print"):
             return self.handle.to_pandas()
-        import pandas as pd
-        return pd.DataFrame(self.rows, columns=self.columns)
+        from .dataframes import frame
+        return frame(self.columns, self.rows, self.column_types)
 
     def __repr__(self) -> str:
         if self.kind == "table":
@@ -39,20 +44,18 @@ class Result:
                                    ", query_id=%s" % self.query_id if self.query_id else "")
 
     def _repr_html_(self) -> str:
+        """The same table look as the notebook magic's (display.html.rows_table)."""
         if self.kind != "table":
             return "<pre>%s</pre>" % html.escape(self.message or repr(self))
-        head = "".join("<th>%s</th>" % html.escape(str(c)) for c in self.columns)
-        body = "".join("<tr>%s</tr>" % "".join("<td>%s</td>" % html.escape(_show(v)) for v in r)
-                       for r in self.rows)
-        return "<table><thead><tr>%s</tr></thead><tbody>%s</tbody></table>" % (head, body)
+        from .display.html import rows_table
+        return rows_table(self.columns, self.rows, max(len(self.rows), 1))
 
 
 def _hashable(v):
     return repr(v) if isinstance(v, (list, dict)) else v
 
 
-def _show(v) -> str:
-    return "null" if v is None else str(v)
+_UNKNOWN = object()
 
 
 class Change(NamedTuple):
@@ -77,8 +80,10 @@ class QueryHandle:
     def __init__(self, query_id: str, columns: list[str], key_columns: list[str], *,
                  is_table: bool, windowed: bool, engine=None, max_changes: int = 100_000,
                  emitted_keys: Optional[list[str]] = None, value_names: Optional[list[str]] = None,
-                 max_rows: int = 100_000):
+                 max_rows: int = 100_000, column_types: Optional[list] = None):
         self.query_id = query_id
+        # SqlType per column: rows show temporal values as ISO text
+        self._types = dict(zip(columns, list(column_types or [])))
         self.columns = columns
         self.key_columns = key_columns          # the columns identifying a row
         # how an emitted (key, value) pair maps onto column names
@@ -98,6 +103,7 @@ class QueryHandle:
         self._max_rows = max_rows
         self._expiry: list = []               # heap of (keep_until, window): windowed tables
         self._window_keys: dict[tuple, set] = {}
+        self._keep = _UNKNOWN                 # the query's windows.keep_until, looked up once
         self.query = None                     # the runtime Query, set by the engine
 
     # -- fed by the sink ----------------------------------------------------------------
@@ -150,10 +156,13 @@ class QueryHandle:
 
     def _keep_until(self):
         """The query's window retention rule (``windows.keep_until``), or None when the view
-        is not a windowed aggregation (a watched windowed table: only the size bound holds)."""
-        op = getattr(getattr(self.query, "plan", None), "stateful", None)
-        windows = getattr(getattr(op, "o", None), "windows", None)
-        return getattr(windows, "keep_until", None)
+        is not a windowed aggregation (a watched windowed table: only the size bound holds).
+        Looked up once the query is attached (the engine sets ``query`` after construction)."""
+        if self._keep is _UNKNOWN and self.query is not None:
+            op = getattr(getattr(self.query, "plan", None), "stateful", None)
+            windows = getattr(getattr(op, "o", None), "windows", None)
+            self._keep = getattr(windows, "keep_until", None)
+        return None if self._keep is _UNKNOWN else self._keep
 
     def _expire_windows(self) -> None:
         """Drop the rows of windows whose retention ended before the query's stream time."""
@@ -200,6 +209,8 @@ class QueryHandle:
     def _row(self, e) -> dict:
         row = dict(zip(self._emitted_keys, e.key or []))
         row.update(zip(self._value_names, e.value))
+        if self._types:
+            return {c: shown_value(row.get(c), self._types.get(c)) for c in self.columns}
         return {c: row.get(c) for c in self.columns}
 
     # -- read by users and displays -------------------------------------------------------
@@ -259,9 +270,15 @@ class QueryHandle:
         with self._cond:
             self._cond.notify_all()
 
+    @property
+    def column_types(self) -> dict:
+        """Each column's SQL type, from the running query's plan (empty when unknown)."""
+        plan = getattr(self.query, "plan", None)
+        return {c.name: c.type for c in getattr(plan, "columns", None) or []}
+
     def to_pandas(self):
-        import pandas as pd
-        return pd.DataFrame(self.rows, columns=self.columns)
+        from .dataframes import frame
+        return frame(self.columns, self.rows, self.column_types)
 
     def __repr__(self) -> str:
         return "QueryHandle(%s, %s, %d rows)" % (self.query_id, self.state, len(self.rows))

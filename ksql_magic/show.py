@@ -34,14 +34,40 @@ def _topics(engine, stmt):
 
 def _sources(kind):
     def lister(engine, stmt):
+        chosen = [s for s in sorted(engine.catalog.sources.values(), key=lambda s: s.name)
+                  if s.kind == kind]
         rows = [[s.name, s.topic, s.key_format, s.value_format]
                 + ([s.window is not None] if kind == "TABLE" else [])
-                for s in sorted(engine.catalog.sources.values(), key=lambda s: s.name) if s.kind == kind]
+                + (_source_extended(engine, s) if stmt.extended else [])
+                for s in chosen]
         cols = ["%s Name" % kind.title(), "Kafka Topic", "Key Format", "Value Format"]
         if kind == "TABLE":
             cols.append("Windowed")
+        if stmt.extended:
+            cols += EXTENDED_SOURCE_COLUMNS
         return cols, rows
     return lister
+
+
+# What SHOW STREAMS|TABLES EXTENDED adds per source: the parts of ksqlDB's source
+# description (DESCRIBE ... EXTENDED) that fit a table row.
+EXTENDED_SOURCE_COLUMNS = ["Timestamp Field", "Partitions", "Replication", "Schema",
+                           "Writing Queries", "Reading Queries", "Statement"]
+
+
+def _schema_text(columns) -> str:
+    suffix = {"KEY": " KEY", "HEADERS": " HEADERS"}
+    return ", ".join("`%s` %s%s" % (c.name, c.type, suffix.get(c.namespace, "")) for c in columns)
+
+
+def _source_extended(engine, src) -> list:
+    info = engine.broker.topic(src.topic)
+    queries = engine.catalog.queries.values()
+    writers = sorted(q.query_id for q in queries if q.sink == src.name)
+    readers = sorted(q.query_id for q in queries if src.name in q.sources)
+    return [src.timestamp_column or "Not set - using <ROWTIME>",
+            info.partitions if info else None, info.replicas if info else None,
+            _schema_text(src.columns), ", ".join(writers), ", ".join(readers), src.sql]
 
 
 def _state(q) -> str:
@@ -56,11 +82,31 @@ def _state(q) -> str:
 def _queries(engine, stmt):
     rows = []
     for qid, q in engine.queries.items():
+        if getattr(q, "internal", False):       # a live view's watch (display/persistent.py)
+            continue
         info = engine.catalog.queries.get(qid)
         sink = info.sink if info else ""
         topic = engine.catalog.sources[sink].topic if sink in engine.catalog.sources else ""
-        rows.append([qid, "PERSISTENT" if q.persistent else "PUSH", _state(q), sink, topic, q.sql])
-    return ["Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"], rows
+        row = [qid, "PERSISTENT" if q.persistent else "PUSH", _state(q), sink, topic, q.sql]
+        if stmt.extended:
+            row += _query_extended(q, info)
+        rows.append(row)
+    cols = ["Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"]
+    return cols + (EXTENDED_QUERY_COLUMNS if stmt.extended else []), rows
+
+
+# What SHOW QUERIES EXTENDED adds per query: the parts of ksqlDB's query description.
+EXTENDED_QUERY_COLUMNS = ["Sources", "Schema", "Execution Plan", "Records In", "Records Out",
+                          "Errors", "Stream Time"]
+
+
+def _query_extended(q, info) -> list:
+    st = q.status()
+    schema = ", ".join("`%s` %s%s" % (c.name, c.type, " KEY" if c.is_key else "")
+                       for c in q.plan.columns if not getattr(c, "hidden", False))
+    return [", ".join(info.sources) if info else ", ".join(b.source.name for b in q.plan.inputs),
+            schema, "\n".join(q.plan.description), st["records_in"], st["records_out"],
+            st["deser_errors"] + st["processing_errors"], st["stream_time"]]
 
 
 _SECRET_WORDS = ("user.info", "password", "secret")
@@ -150,7 +196,10 @@ def explain(engine, stmt: ast.Explain) -> Result:
         if q is None:
             raise _err(stmt, "Query with id:%s does not exist, use SHOW QUERIES to view the full set "
                              "of queries." % stmt.query_id)
-        return Result("table", q.sql, ["Execution plan"], [[line] for line in q.plan.description])
+        from .topology import explain_text
+        info = engine.catalog.queries.get(q.query_id)
+        return Result("table", explain_text(engine, q, info), ["Execution plan"],
+                      [[line] for line in q.plan.description])
     inner = stmt.statement
     select = getattr(inner, "query", None)
     if select is None:

@@ -223,3 +223,67 @@ def common_type(types) -> SqlType | None:
         else:
             return None
     return result
+
+
+# -- values as users see them --------------------------------------------------------------
+# The engine carries temporal values as epoch numbers (above); what a user reads is what
+# ksqlDB's REST API and CLI show: ISO-8601 text. ``shown_value`` is that one conversion, for
+# query rows and HTML tables; ``python_value`` gives datetime / date / time objects for
+# DataFrames. Both recurse into ARRAY, MAP and STRUCT, where temporal values print the same.
+
+def _convert(value, t: "SqlType | None", leaf):
+    if value is None or t is None:
+        return value
+    if t.base in ("TIMESTAMP", "DATE", "TIME"):
+        return leaf(value, t.base) if isinstance(value, int) and not isinstance(value, bool) else value
+    if t.base == "ARRAY" and isinstance(value, list) and t.element is not None:
+        return [_convert(v, t.element, leaf) for v in value]
+    if t.base == "MAP" and isinstance(value, dict) and t.value is not None:
+        return {k: _convert(v, t.value, leaf) for k, v in value.items()}
+    if t.base == "STRUCT" and isinstance(value, dict) and t.fields:
+        types = dict(t.fields)
+        return {k: _convert(v, types.get(k), leaf) for k, v in value.items()}
+    return value
+
+
+def _iso_text(value: int, base: str) -> str:
+    from . import temporal
+    return {"TIMESTAMP": temporal.format_timestamp, "DATE": temporal.format_date,
+            "TIME": temporal.format_time}[base](value)
+
+
+def _python_temporal(value: int, base: str):
+    import datetime as _dt
+    if base == "TIMESTAMP":
+        return _dt.datetime(1970, 1, 1) + _dt.timedelta(milliseconds=value)
+    if base == "DATE":
+        return _dt.date(1970, 1, 1) + _dt.timedelta(days=value)
+    return (_dt.datetime(1970, 1, 1) + _dt.timedelta(milliseconds=value)).time()
+
+
+def shown_value(value, t: "SqlType | None"):
+    """A value as ksqlDB shows it in query results: TIMESTAMP ``2021-03-04T05:06:07.089``,
+    DATE ``2021-03-04``, TIME ``05:06:07``; every other value unchanged."""
+    return _convert(value, t, _iso_text)
+
+
+def python_value(value, t: "SqlType | None"):
+    """A value as a Python object for pandas: TIMESTAMP a naive UTC ``datetime``, DATE a
+    ``date``, TIME a ``time``; every other value unchanged."""
+    return _convert(value, t, _python_temporal)
+
+
+def shown_row(row: list, types: list) -> list:
+    """``shown_value`` over a row, column by column (types in the row's column order)."""
+    if not any(_has_temporal(t) for t in types):
+        return row
+    return [shown_value(v, t) for v, t in zip(row, types)]
+
+
+def _has_temporal(t: "SqlType | None") -> bool:
+    if t is None:
+        return False
+    if t.base in ("TIMESTAMP", "DATE", "TIME"):
+        return True
+    inner = [t.element, t.key, t.value] + [ft for _, ft in (t.fields or ())]
+    return any(_has_temporal(x) for x in inner if x is not None)

@@ -1,9 +1,10 @@
 """Generate notebooks/fraud_on_flink.ipynb: the fraud demo with the query running on Flink.
 
 Run: python scripts/make_flink_notebook.py   (rewrites the notebook; outputs left empty).
-The notebook needs Java and the Flink install of scripts/flink/setup.sh; it starts a Flink
-cluster and a Tansu broker itself unless KSQL_FLINK_GATEWAY, KSQL_FLINK_REST and
-KSQL_FLINK_BOOTSTRAP name running ones. Run it headless with:
+The notebook needs Java and the Flink install `bash scripts/run.sh --flink` makes (through
+scripts/flink/setup.sh); it starts a Flink cluster and a Tansu broker itself through
+ksql_magic.local (nothing from tests/) unless KSQL_FLINK_GATEWAY and KSQL_FLINK_REST (and
+KSQL_FLINK_BOOTSTRAP or KSQL_MAGIC_BOOTSTRAP) name running ones. Run it headless with:
   cd notebooks && /work/venv/bin/python -m jupyter nbconvert --to notebook --execute \\
       fraud_on_flink.ipynb --output /tmp/fraud_on_flink.out.ipynb
 (or with nbclient, as tests/test_notebooks.py does; it is not in the default suite because
@@ -32,33 +33,17 @@ def code(text, tags=()):
 
 
 SERVICES = r'''
-import os, subprocess, sys
-from pathlib import Path
-
-ROOT = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
-sys.path.insert(0, str(ROOT / "tests"))
-from kafka_support import TansuBroker, free_port
+import os
+from ksql_magic import local
 
 GATEWAY = os.environ.get("KSQL_FLINK_GATEWAY")
 REST = os.environ.get("KSQL_FLINK_REST")
-BOOTSTRAP = os.environ.get("KSQL_FLINK_BOOTSTRAP")
-STATE = "/tmp/ksql-flink-notebook"
-started = {}
-if not GATEWAY:
-    ports = dict(KSQL_FLINK_REST_PORT=str(free_port()), KSQL_FLINK_RPC_PORT=str(free_port()),
-                 KSQL_FLINK_GATEWAY_PORT=str(free_port()))
-    env = dict(os.environ, **ports)
-    out = subprocess.run(["bash", str(ROOT / "scripts/flink/cluster.sh"), "start", STATE],
-                         env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    urls = dict(line.split("=", 1) for line in out.stdout.split() if "=" in line)
-    GATEWAY, REST = urls["GATEWAY_URL"], urls["REST_URL"]
-    started["flink"] = env
-if not BOOTSTRAP:
-    started["tansu"] = TansuBroker().start()
-    BOOTSTRAP = started["tansu"].bootstrap
-FLINK = "%s?rest=%s" % (GATEWAY.split("://")[1], REST.split("://")[1])
-print("Flink SQL Gateway", GATEWAY, "| JobManager", REST, "| Kafka", BOOTSTRAP)
+if GATEWAY and REST:
+    FLINK = "%s?rest=%s" % (GATEWAY.split("://")[1], REST.split("://")[1])
+else:
+    FLINK = local.flink().address       # a cluster of our own (installed by run.sh --flink)
+BOOTSTRAP = os.environ.get("KSQL_FLINK_BOOTSTRAP") or local.kafka_bootstrap()
+print("Flink", FLINK, "| Kafka", BOOTSTRAP)
 '''
 
 DDL = """%%ksql
@@ -94,11 +79,7 @@ print("CHECK OK:", len(cards), "cards flagged by Flink, as the in-kernel engine 
 
 CLEANUP = """%ksql stop all
 engine.flink.cancel_all()                 # Flink jobs outlive the kernel until cancelled
-if "flink" in started:
-    subprocess.run(["bash", str(ROOT / "scripts/flink/cluster.sh"), "stop", STATE],
-                   env=started["flink"], capture_output=True, timeout=120)
-if "tansu" in started:
-    started["tansu"].stop()"""
+local.stop_all()                          # the cluster and broker this notebook started"""
 
 
 def cells():
@@ -110,9 +91,10 @@ REST (no JVM in the kernel). Flink reads and writes the same Kafka topics; the l
 and chart below read the sink topic Flink writes, in the kernel, exactly as they read the
 in-kernel engine's output.
 
-Needs Java 17 and `scripts/flink/setup.sh` (run once). The next cell starts a Flink cluster
-and a Tansu broker on loopback unless `KSQL_FLINK_GATEWAY`, `KSQL_FLINK_REST` and
-`KSQL_FLINK_BOOTSTRAP` name running ones."""),
+Needs Java 17 and the Flink install `bash scripts/run.sh --flink` makes (once). The next
+cell starts a Flink cluster and a Kafka-protocol broker (Tansu) on loopback, through
+`ksql_magic.local`, unless `KSQL_FLINK_GATEWAY` and `KSQL_FLINK_REST` (and
+`KSQL_FLINK_BOOTSTRAP` or `KSQL_MAGIC_BOOTSTRAP`) name running ones."""),
         code(SERVICES),
         code("%load_ext ksql_magic"),
         code("%ksql connect flink://{FLINK} kafka://{BOOTSTRAP}"),
@@ -130,7 +112,7 @@ the way ksqlDB's windowed keys read."""),
         code("%%ksql\nSHOW QUERIES;"),
         code("%%ksql\nEXPLAIN CTAS_POSSIBLE_FRAUD_0;"),
         md("A statement Flink cannot run is refused before anything is submitted:"),
-        code("""%%ksql
+        code("""%%ksql --continue
 CREATE TABLE top_amounts AS
   SELECT card_number, TOPK(amount, 3) FROM authorization_attempts GROUP BY card_number;""",
              ("ksql-error-expected",)),

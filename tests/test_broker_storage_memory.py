@@ -99,3 +99,19 @@ def test_derived_seqs_of_any_length_read_back():
     assert seqs[0] == first.seq and len(seqs[0]) == 1
     assert seqs[1] == second.seq and seqs[1][:1] == first.seq
     assert seqs[2][:2] == second.seq and len(seqs[2]) == 3
+
+
+def test_a_bulk_append_seals_chunks_like_single_appends():
+    one, bulk = MemoryBroker(), MemoryBroker()
+    for b in (one, bulk):
+        b.create_topic("t", 1)
+    n = 2 * memory.CHUNK + 7
+    one.produce("t", b"first", b"0", 0, 0)
+    for i in range(1, n):
+        one.produce("t", b"k%d" % i, b"v%d" % i, i, 0)
+    bulk.produce("t", b"first", b"0", 0, 0)
+    bulk.produce_values("t", [b"v%d" % i for i in range(1, n)], [b"k%d" % i for i in range(1, n)],
+                        list(range(1, n)))
+    assert bulk._logs["t"][0].sealed == one._logs["t"][0].sealed == 2 * memory.CHUNK
+    assert [(r.offset, r.key, r.value, r.timestamp, r.seq) for r in bulk.records("t")] == \
+           [(r.offset, r.key, r.value, r.timestamp, r.seq) for r in one.records("t")]

@@ -9,7 +9,7 @@ from ksql_magic.display import html as fmt
 from ksql_magic.display.chart import LiveChart, plan_chart
 from ksql_magic.display.statement_info import having_threshold
 from ksql_magic.display.model import StreamRows, TableRows
-from ksql_magic.display.status import status_text
+from ksql_magic.display.status import status_html, status_text
 from ksql_magic.errors import KsqlSyntaxError
 from ksql_magic.results import Change
 
@@ -61,7 +61,7 @@ def test_html_shows_null():
 
 def test_html_newest_last_shows_the_tail():
     html = fmt.rows_table(["A"], [[i] for i in range(50)], 5, newest_last=True)
-    assert "<td>49</td>" in html and "<td>0</td>" not in html and "newest 5 shown" in html
+    assert ">49</td>" in html and ">0</td>" not in html and "newest 5 shown" in html
 
 
 def test_multiline_message_is_bounded():
@@ -72,9 +72,25 @@ def test_multiline_message_is_bounded():
 def test_status_text_names_every_counter():
     text = status_text({"query_id": "Q1", "state": "RUNNING", "records_in": 1200,
                         "records_out": 3, "rate": 99.5, "stream_time": 1_767_225_600_000,
-                        "late_dropped": 2, "deser_errors": 1, "error": None})
-    assert text == ("Q1 · RUNNING · in 1,200 · out 3 · 99.5 rec/s · stream time "
-                    "2026-01-01 00:00:00 · late dropped 2 · deser errors 1")
+                        "late_dropped": 2, "deser_errors": 1, "processing_errors": 2,
+                        "error": None, "target": "kafka://127.0.0.1:9092",
+                        "behind_records": 4500, "behind_seconds": 2.25})
+    assert text == ("Q1 · RUNNING · on kafka://127.0.0.1:9092 · in 1,200 · out 3 · "
+                    "behind 4,500 rec (2.2 s) · 99.5 rec/s · stream time "
+                    "2026-01-01 00:00:00 · late dropped 2 · errors 3")
+
+
+def test_status_warns_visibly_when_the_query_falls_behind():
+    status = {"query_id": "Q1", "state": "RUNNING", "behind_records": 9000,
+              "falling_behind": True}
+    html = status_html(status)
+    assert "⚠ falling behind" in status_text(status) and "data-behind='yes'" in html
+
+
+def test_status_shows_the_offset_hint_on_its_own_line():
+    html = status_html({"query_id": "Q1", "state": "RUNNING",
+                        "hint": "SET 'auto.offset.reset'='earliest';"})
+    assert "ksql-hint" in html and "auto.offset.reset" in html
 
 
 def test_windowed_aggregate_charts_windowstart_against_aggregate_by_key():
@@ -102,14 +118,38 @@ def test_unknown_chart_column_names_the_columns():
         plan_chart(FRAUD, DisplayOptions(y="nope"))
 
 
-def test_live_chart_update_replaces_data_only():
+def test_live_chart_update_replaces_data_and_time_axis_only():
     chart = LiveChart(plan_chart(FRAUD, DisplayOptions(threshold=3)), FRAUD.columns, 2)
-    before = {k: v for k, v in chart.widget.spec.items() if k != "data"}
+    before = {k: v for k, v in chart.widget.spec.items() if k not in ("data", "layer")}
     chart.update([["a", 0, 1, 4], ["b", 0, 1, 5], ["c", 0, 1, 6]])
     assert chart.widget.spec["data"]["values"] == [
         {"WINDOWSTART": 0, "KSQL_COL_0": 5, "CARD_NUMBER": "b"},
         {"WINDOWSTART": 0, "KSQL_COL_0": 6, "CARD_NUMBER": "c"}]
-    assert {k: v for k, v in chart.widget.spec.items() if k != "data"} == before
+    assert {k: v for k, v in chart.widget.spec.items() if k not in ("data", "layer")} == before
+
+
+def x_axis(chart):
+    return chart.widget.spec["layer"][0]["encoding"]["x"]["axis"]
+
+
+def test_daily_windows_label_the_axis_with_dates_not_midnight():
+    chart = LiveChart(plan_chart(FRAUD, DisplayOptions()), FRAUD.columns, 100)
+    day = 86_400_000
+    chart.update([["a", i * day, (i + 1) * day, i] for i in range(5)])
+    assert x_axis(chart)["format"] == "%Y-%m-%d" and x_axis(chart)["tickMinStep"] == day
+
+
+def test_minute_windows_label_the_axis_with_minutes():
+    chart = LiveChart(plan_chart(FRAUD, DisplayOptions()), FRAUD.columns, 100)
+    chart.update([["a", i * 60_000, (i + 1) * 60_000, i] for i in range(5)])
+    assert x_axis(chart)["format"] == "%H:%M"
+
+
+def test_a_span_of_seconds_labels_the_axis_with_seconds():
+    chart = LiveChart(plan_chart(STREAM, DisplayOptions(chart="point", y="amount")),
+                      STREAM.columns, 100)
+    chart.update([[i * 1000, "x", 1.0] for i in range(10)])
+    assert x_axis(chart)["format"] == "%H:%M:%S" and "tickMinStep" not in x_axis(chart)
 
 
 def test_live_chart_draws_threshold_rule():
@@ -141,3 +181,62 @@ def test_error_view_offsets_the_position_to_the_cell():
 
 def test_error_view_without_position_is_just_the_message():
     assert ErrorView(KsqlSyntaxError("boom")).text() == "boom"
+
+
+def test_tables_align_text_left_and_numbers_right_over_jupyterlab_rules():
+    html = fmt.rows_table(["NAME", "N", "WINDOWSTART", "OK"], [["a", 3, 0, True]], 10)
+    assert "<td>a</td><td class='ksql-num'>3</td><td>1970-01-01 00:00:00</td><td>True</td>" in html
+    assert "text-align:left !important" in html and "td.ksql-num{text-align:right !important}" in html
+
+
+def test_engine_results_render_with_the_same_table_style():
+    from ksql_magic.results import Result
+    html = Result("table", columns=["Kafka Topic", "Partitions"], rows=[["t", 1]])._repr_html_()
+    assert "class='ksql-rows'" in html and "<td class='ksql-num'>1</td>" in html
+
+
+def test_windowed_push_query_rows_show_their_window_bounds():
+    from ksql_magic.display.model import rows_for
+    handle = SimpleNamespace(columns=["CARD", "N"], key_columns=["CARD"], is_table=True,
+                             windowed=True)
+    rows = rows_for(handle, 10)
+    rows.apply([Change("upsert", ("a", 0, 300_000), {"CARD": "a", "N": 1}),
+                Change("upsert", ("a", 300_000, 600_000), {"CARD": "a", "N": 2})])
+    assert rows.columns == ["CARD", "WINDOWSTART", "WINDOWEND", "N"]
+    assert rows.snapshot() == [["a", 0, 300_000, 1], ["a", 300_000, 600_000, 2]]
+
+
+def test_chart_with_many_keys_draws_the_top_ones_and_says_how_many_are_hidden():
+    chart = LiveChart(plan_chart(FRAUD, DisplayOptions(chart_keys=3)), FRAUD.columns, 1000)
+    rows = [["card-%02d" % i, w * 300_000, (w + 1) * 300_000, i if w else 99 - i]
+            for i in range(30) for w in range(2)]
+    chart.update(rows)
+    cards = {v["CARD_NUMBER"] for v in chart.widget.spec["data"]["values"]}
+    assert cards == {"card-29", "card-28", "card-27"}        # highest in the latest window
+    assert "top 3 CARD_NUMBER" in chart.widget.spec["title"]["text"]
+    assert "27 more hidden" in chart.widget.spec["title"]["text"]
+
+
+def test_chart_with_few_keys_hides_none_and_has_no_caption():
+    chart = LiveChart(plan_chart(FRAUD, DisplayOptions(chart_keys=3)), FRAUD.columns, 1000)
+    chart.update([["a", 0, 1, 4], ["b", 0, 1, 5]])
+    assert len(chart.widget.spec["data"]["values"]) == 2 and "title" not in chart.widget.spec
+
+
+def test_chart_titles_a_generated_column_with_its_expression_and_suggests_an_alias():
+    names = (("KSQL_COL_0", "COUNT(*)"),)
+    chart = LiveChart(plan_chart(FRAUD, DisplayOptions(names=names)), FRAUD.columns, 100)
+    chart.update([["a", 0, 1, 4]])
+    assert chart.widget.spec["layer"][0]["encoding"]["y"]["title"] == "COUNT(*)"
+    assert "KSQL_COL_0 is COUNT(*): name it with COUNT(*) AS name" in chart.widget.spec["title"]["text"]
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("SELECT card, COUNT(*) FROM a GROUP BY card EMIT CHANGES;", {"KSQL_COL_0": "COUNT(*)"}),
+    ("SELECT card, COUNT(*) AS n, SUM(x) FROM a GROUP BY card EMIT CHANGES;",
+     {"KSQL_COL_0": "SUM(X)"}),
+    ("SELECT card, x FROM a EMIT CHANGES;", {}),
+])
+def test_generated_names_map_ksql_col_to_the_expression(sql, expected):
+    from ksql_magic.display.statement_info import generated_names
+    assert generated_names(sql) == expected

@@ -66,11 +66,13 @@ def test_magic_stop_of_an_unknown_target_runs_no_other_statement():
             ip.run_cell("%ksql stop X; DROP STREAM keep")
     finally:
         magic.shutdown()
-    assert "Unknown queryId" in "".join(str(o.data) for o in out.outputs)
+    shown = out.stdout + out.stderr + "".join(str(o.data) for o in out.outputs)
+    assert "no query named X; DROP STREAM keep" in shown
     assert "KEEP" in e.catalog.sources
 
 
-def test_processing_log_stream_declares_a_service_id_with_a_quote_as_one_topic():
+def test_processing_log_stream_of_a_service_id_with_a_quote_is_refused_as_one_topic_name():
     e = Engine({"ksql.service.id": "it's_"})
-    e.processing_log.declare_stream()
-    assert e.catalog.sources["KSQL_PROCESSING_LOG"].topic == "it's_ksql_processing_log"
+    with pytest.raises(KsqlStatementError, match="it's_ksql_processing_log\" is illegal"):
+        e.processing_log.declare_stream()
+    assert "KSQL_PROCESSING_LOG" not in e.catalog.sources

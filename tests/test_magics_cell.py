@@ -5,6 +5,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from fake_engine import FakeEngine
+from ksql_magic.display.cell_error import KsqlCellError
+from ksql_magic.errors import KsqlError
 
 
 @pytest.fixture
@@ -75,26 +77,46 @@ def test_stored_result_converts_to_pandas(shell):
     assert len(shell.user_ns["topics"].to_pandas()) == 30
 
 
-def test_syntax_error_shows_caret_not_traceback(shell):
+def test_syntax_error_fails_the_cell_with_caret_not_traceback(shell):
     result, out = run(shell, "%%ksql\nBAD STATEMENT;")
-    text = html_of(out)
-    assert result.error_in_exec is None
-    assert "line 1:1: Syntax Error" in text and "^" in text and "Traceback" not in out.stdout
+    text = out.stdout + out.stderr
+    assert isinstance(result.error_in_exec, KsqlCellError)
+    assert "line 1:1: Syntax Error" in text and "^" in text and "Traceback" not in text
+
+
+def test_failing_statement_raises_a_ksql_error(shell):
+    result, _ = run(shell, "%%ksql\nSELECT * FROM missing EMIT CHANGES;")
+    assert isinstance(result.error_in_exec, KsqlError)
+    assert "MISSING does not exist." in result.error_in_exec.message
+
+
+def test_continue_option_shows_the_error_and_lets_the_cell_succeed(shell):
+    result, out = run(shell, "%%ksql --continue\nBAD STATEMENT;")
+    assert result.error_in_exec is None and "line 1:1: Syntax Error" in html_of(out)
+
+
+def test_stop_on_error_off_keeps_showing_errors_without_failing(shell):
+    run(shell, "%config KsqlMagic.stop_on_error = False")
+    try:
+        result, out = run(shell, "%%ksql\nBAD STATEMENT;")
+    finally:
+        run(shell, "%config KsqlMagic.stop_on_error = True")
+    assert result.error_in_exec is None and "ksql-error" in html_of(out)
 
 
 def test_error_position_counts_lines_of_the_whole_cell(shell):
-    _, out = run(shell, "%%ksql\nCREATE STREAM a (id INT);\n\nSELECT * FROM missing EMIT CHANGES;")
-    assert "line 3:15: MISSING does not exist." in html_of(out)
+    result, _ = run(shell, "%%ksql\nCREATE STREAM a (id INT);\n\nSELECT * FROM missing EMIT CHANGES;")
+    assert "line 3:15: MISSING does not exist." in str(result.error_in_exec)
 
 
 def test_caret_sits_under_the_column(shell):
-    _, out = run(shell, "%%ksql\nSELECT * FROM missing EMIT CHANGES;")
+    _, out = run(shell, "%%ksql --continue\nSELECT * FROM missing EMIT CHANGES;")
     assert "SELECT * FROM missing EMIT CHANGES;\n" + " " * 14 + "^" in html_of(out)
 
 
 def test_results_before_an_error_are_still_shown(shell):
-    _, out = run(shell, "%%ksql\nCREATE STREAM a (id INT);\nBAD;")
-    assert "Stream created" in html_of(out) and "Syntax Error" in html_of(out)
+    result, out = run(shell, "%%ksql\nCREATE STREAM a (id INT);\nBAD;")
+    assert "Stream created" in html_of(out) and "Syntax Error" in str(result.error_in_exec)
 
 
 def test_help_prints_usage(shell):
@@ -107,9 +129,10 @@ def test_cell_help_prints_usage(shell):
     assert "connect kafka://HOST:PORT" in out.stdout
 
 
-def test_bad_magic_option_is_one_line_message(shell):
+def test_bad_magic_option_fails_the_cell_with_one_line(shell):
     result, out = run(shell, "%%ksql --chart pie\nSHOW TOPICS;")
-    assert result.error_in_exec is None and "invalid choice" in html_of(out)
+    assert "invalid choice" in str(result.error_in_exec)
+    assert "Traceback" not in out.stdout + out.stderr
 
 
 def test_config_sets_refresh_rate(shell):

@@ -35,8 +35,8 @@ def test_position_is_relative_to_original_text():
 
 def test_unknown_statement_message_matches_ksqldb():
     with pytest.raises(KsqlSyntaxError) as info:
-        parse_statement("RUN SCRIPT 'foo';")
-    assert str(info.value) == "line 1:1: Syntax Error\nUnknown statement 'RUN'"
+        parse_statement("RERUN SCRIPT 'foo';")      # RUN SCRIPT is a statement (CLI form)
+    assert str(info.value) == "line 1:1: Syntax Error\nUnknown statement 'RERUN'"
 
 
 def test_group_by_list_with_parenthesised_pair_matches_ksqldb():

@@ -20,6 +20,7 @@ import itertools
 import threading
 import time
 from array import array
+from itertools import repeat
 from typing import Optional, Sequence
 
 from .base import BrokerError, Headers, Record, TopicInfo, new_record
@@ -83,13 +84,13 @@ class _Log:
 
     def extend(self, keys: list, values: list, timestamps: array, ns) -> None:
         """Append fresh records (no headers, seq ``(n,)``) a column at a time."""
-        self.keys += keys
-        self.values += values
-        while len(self.keys) >= CHUNK:
-            self.key_chunks.append(tuple(self.keys[:CHUNK]))
-            self.value_chunks.append(tuple(self.values[:CHUNK]))
-            self.sealed += CHUNK
-            del self.keys[:CHUNK], self.values[:CHUNK]
+        keys, values = self.keys + keys, self.values + values
+        full = len(keys) - len(keys) % CHUNK
+        for i in range(0, full, CHUNK):
+            self.key_chunks.append(tuple(keys[i:i + CHUNK]))
+            self.value_chunks.append(tuple(values[i:i + CHUNK]))
+        self.sealed += full
+        self.keys, self.values = keys[full:], values[full:]
         self.timestamps += timestamps
         self.parents += array("q", bytes(8 * len(timestamps)))
         self.ns += array("q", ns)
@@ -108,22 +109,34 @@ class _Log:
         return out
 
     def read(self, topic: str, partition: int, start: int, stop: int) -> list[Record]:
-        """Records at offsets [start, stop), made from the columns."""
+        """Records at offsets [start, stop), made from the columns (whole columns zipped at C
+        speed where they allow: a fetch is on every query's hot path)."""
         stop = min(stop, len(self))
         if start >= stop:
             return []
         keys = self._column(self.key_chunks, self.keys, start, stop)
         values = self._column(self.value_chunks, self.values, start, stop)
-        longer, headers = self.longer, self.headers
-        out = []
-        append = out.append
-        for off, ts, k, v, n, parent in zip(range(start, stop), self.timestamps[start:stop], keys,
-                                              values, self.ns[start:stop],
-                                              self.parents[start:stop]):
-            seq = (n,) if parent == _FRESH else (parent, n) if parent > 0 else longer[off]
-            append(new_record(topic, partition, off, ts, k, v,
-                              headers.get(off, ()) if headers else (), seq))
+        n = stop - start
+        out = list(map(new_record, repeat(topic, n), repeat(partition, n), range(start, stop),
+                       self.timestamps[start:stop], keys, values, repeat((), n),
+                       self._seqs(start, stop)))
+        if self.headers:
+            for r in out:
+                h = self.headers.get(r.offset)
+                if h:
+                    r.__dict__["headers"] = h
         return out
+
+    def _seqs(self, start: int, stop: int):
+        """The seq of each record in [start, stop): ``(n,)`` or ``(parent, n)`` or a longer one."""
+        ns, parents = self.ns[start:stop], self.parents[start:stop]
+        if not any(parents):
+            return zip(ns)                          # all produced: (n,)
+        if min(parents) > 0:
+            return zip(parents, ns)                 # all outputs of produced records
+        longer = self.longer
+        return [(n,) if p == _FRESH else (p, n) if p > 0 else longer[off]
+                for off, p, n in zip(range(start, stop), parents, ns)]
 
 
 class MemoryBroker:
@@ -255,7 +268,7 @@ class MemoryBroker:
         if info is None:
             raise BrokerError("Topic '%s' does not exist" % topic)
         if partition is None:
-            partition = default_partition(key, info.partitions)
+            partition = 0 if info.partitions == 1 else default_partition(key, info.partitions)
             if partition is None:
                 partition = next(self._round_robin) % info.partitions
         if not 0 <= partition < info.partitions:

@@ -56,7 +56,10 @@ class Scope:
                    and (ref.source is None or ref.source in s.qualifiers)]
         if not matches:
             shown = "%s.%s" % (ref.source, ref.name) if ref.source else ref.name
-            raise KsqlStatementError("%s column '%s' cannot be resolved." % (self.clause, shown),
+            from ..suggest import did_you_mean
+            hint = did_you_mean(ref.name, [s.name for s in self.slots if ref.source is None
+                                           or ref.source in s.qualifiers])
+            raise KsqlStatementError("%s column '%s' cannot be resolved.%s" % (self.clause, shown, hint),
                                      ref.pos.line or None, ref.pos.column or None)
         if len({s.index for s in matches}) > 1 and ref.source is None:
             quals = sorted({s.qualifiers[0] for s in matches if s.qualifiers})

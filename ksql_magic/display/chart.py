@@ -31,6 +31,13 @@ class ChartPlan:
     y: str
     color: str | None = None
     threshold: float | None = None
+    keys: int = 10                  # colours drawn at most (top keys by latest y)
+    names: tuple = ()               # generated column name -> its expression
+
+    def title(self, column: str) -> str:
+        """An axis title: the query's alias, or for a made-up KSQL_COL_n the expression
+        it stands for."""
+        return dict(self.names).get(column, column)
 
     @property
     def fields(self) -> tuple:
@@ -69,7 +76,9 @@ def plan_chart(handle, options) -> ChartPlan | None:
     x = find_column(columns, options.x) or default_x
     y = find_column(columns, options.y) or values[0]
     color = find_column(columns, options.color) or (keys[0] if keys and keys[0] != x else None)
-    return ChartPlan(kind, x, x_type(x, keys), y, color, options.threshold)
+    return ChartPlan(kind, x, x_type(x, keys), y, color, options.threshold,
+                     max(1, int(getattr(options, "chart_keys", 10) or 10)),
+                     tuple(getattr(options, "names", ()) or ()))
 
 
 def x_type(column: str, keys: list) -> str:
@@ -86,19 +95,44 @@ def field_name(column: str) -> str:
 def build_chart(plan: ChartPlan, width: int = 520, height: int = 220):
     """The Altair chart for a plan, with empty inline data (filled by ``LiveChart.update``)."""
     import altair as alt
-    x_kwargs = {"scale": alt.Scale(type="utc"), "axis": alt.Axis(format="%H:%M:%S")} \
+    x_kwargs = {"scale": alt.Scale(type="utc"), "axis": alt.Axis(**time_axis([]))} \
         if plan.x_type == "temporal" else {}
-    encoding = {"x": alt.X(field=field_name(plan.x), type=plan.x_type, title=plan.x, **x_kwargs),
-                "y": alt.Y(field=field_name(plan.y), type="quantitative", title=plan.y)}
+    encoding = {"x": alt.X(field=field_name(plan.x), type=plan.x_type, title=plan.title(plan.x),
+                           **x_kwargs),
+                "y": alt.Y(field=field_name(plan.y), type="quantitative", title=plan.title(plan.y))}
     if plan.color:
         encoding["color"] = alt.Color(field=field_name(plan.color), type="nominal",
-                                      title=plan.color)
+                                      title=plan.title(plan.color))
     layers = [MARKS[plan.kind](alt.Chart()).encode(**encoding)]
     if plan.threshold is not None:
         rule = alt.Chart(alt.Data(values=[{"threshold": plan.threshold}])).mark_rule(
             color="#d62728", strokeDash=[6, 4]).encode(y=alt.Y("threshold:Q"))
         layers.append(rule)
     return alt.layer(*layers, data=alt.Data(values=[])).properties(width=width, height=height)
+
+
+SECOND, MINUTE, HOUR, DAY = 1000, 60_000, 3_600_000, 86_400_000
+
+
+def time_axis(times: list, window_ms: int | None = None) -> dict:
+    """Axis settings for epoch-ms times: labels as fine as the data needs (dates for daily
+    windows or a span of days, minutes for minute windows or an hour's span, seconds
+    below), and no tick finer than one window. The old fixed ``%H:%M:%S`` labelled every
+    tick of daily windows ``00:00:00``."""
+    span = (max(times) - min(times)) if times else 0
+    step = max(window_ms or 0, 0)
+    if step >= DAY or span >= 3 * DAY:
+        fmt = "%Y-%m-%d"
+    elif span >= DAY:
+        fmt = "%m-%d %H:%M"
+    elif step >= MINUTE or span >= HOUR:
+        fmt = "%H:%M"
+    else:
+        fmt = "%H:%M:%S"
+    axis = {"format": fmt, "labelOverlap": True}
+    if step:
+        axis["tickMinStep"] = step
+    return axis
 
 
 def enable_offline() -> None:
@@ -118,6 +152,15 @@ def warm_up() -> threading.Thread:
     return thread
 
 
+def _order(value):
+    """A sort key for mixed or missing values (None first, numbers by value)."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool):
+        return (1, float(value))
+    return (2, str(value))
+
+
 def json_value(value):
     if isinstance(value, decimal.Decimal):
         return float(value)
@@ -134,6 +177,9 @@ class LiveChart:
         enable_offline()
         self.plan, self.points = plan, points
         self.index = [columns.index(f) for f in plan.fields]
+        upper = [c.upper() for c in columns]
+        self.window = (upper.index("WINDOWSTART"), upper.index("WINDOWEND")) \
+            if plan.x_type == "temporal" and {"WINDOWSTART", "WINDOWEND"} <= set(upper) else None
         self.widget = alt.JupyterChart(build_chart(plan))
         self.widget.add_class("ksql-live-chart")
         self.base_spec = dict(self.widget.spec)
@@ -143,8 +189,59 @@ class LiveChart:
         return [{f: json_value(row[i]) for f, i in zip(self.plan.fields, self.index)}
                 for row in rows[-self.points:]]
 
+    def top_keys(self, rows: list) -> tuple:
+        """(rows of the ``plan.keys`` keys with the highest latest value, how many keys
+        are left out): 287 cards make a legend nobody can read."""
+        if not self.plan.color:
+            return rows, 0
+        x, y, c = (self.index[self.plan.fields.index(f)] for f in
+                   (self.plan.x, self.plan.y, self.plan.color))
+        latest: dict = {}
+        for row in rows:
+            seen = latest.get(row[c])
+            if seen is None or _order(row[x]) >= _order(seen[0]):
+                latest[row[c]] = (row[x], row[y])
+        if len(latest) <= self.plan.keys:
+            return rows, 0
+        ranked = sorted(latest, key=lambda k: _order(latest[k][1]), reverse=True)
+        keep = set(ranked[:self.plan.keys])
+        return [row for row in rows if row[c] in keep], len(latest) - len(keep)
+
+    def caption(self, hidden: int) -> str:
+        parts = []
+        if hidden:
+            parts.append("top %d %s by latest %s; %d more hidden (%%config KsqlMagic.chart_keys)"
+                         % (self.plan.keys, self.plan.color, self.plan.title(self.plan.y), hidden))
+        for name, expr in self.plan.names:
+            if name in self.plan.fields:
+                parts.append("%s is %s: name it with %s AS name" % (name, expr, expr))
+        return "; ".join(parts)
+
     def update(self, rows: list) -> None:
         spec = dict(self.base_spec)
-        spec["data"] = {"values": self.data(rows)}
+        rows, hidden = self.top_keys(rows)
+        values = self.data(rows)
+        spec["data"] = {"values": values}
+        caption = self.caption(hidden)
+        if caption:
+            spec["title"] = {"text": caption, "fontSize": 11, "fontWeight": "normal",
+                             "anchor": "start", "color": "#666"}
+        if self.plan.x_type == "temporal":
+            spec["layer"] = self._with_axis(spec["layer"], values, rows[-self.points:])
         self.widget.spec = spec
         self.updates += 1
+
+    def _with_axis(self, layers: list, values: list, rows: list) -> list:
+        """The layers with the x axis fitted to the data's span and window size."""
+        times = [v[self.plan.x] for v in values if isinstance(v.get(self.plan.x), int)]
+        window = None
+        if self.window is not None and rows:
+            start, end = self.window
+            window = next((r[end] - r[start] for r in rows
+                           if isinstance(r[start], int) and isinstance(r[end], int)), None)
+        first = dict(layers[0])
+        encoding = dict(first.get("encoding", {}))
+        x = dict(encoding.get("x", {}))
+        x["axis"] = dict(x.get("axis") or {}, **time_axis(times, window))
+        encoding["x"], first["encoding"] = x, encoding
+        return [first] + list(layers[1:])

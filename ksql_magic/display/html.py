@@ -8,14 +8,22 @@ a millisecond and needs no pandas.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import html
 import json
 
 TIME_COLUMNS = frozenset({"WINDOWSTART", "WINDOWEND", "ROWTIME"})
 
-STYLE = ("<style>.ksql-rows{border-collapse:collapse;font-size:12px}"
-         ".ksql-rows th,.ksql-rows td{border:1px solid #ddd;padding:2px 6px;text-align:left}"
-         ".ksql-rows th{background:#f3f3f3}.ksql-note{color:#666;font-size:11px}</style>")
+# One look for every table (SHOW / DESCRIBE / pull results in output cells, live tables in
+# widgets): text left, numbers right. JupyterLab right-aligns every cell of rendered HTML
+# output with a more specific rule (":not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td"),
+# which widgets do not get; the doubled class and !important win over it in both places.
+STYLE = ("<style>table.ksql-rows.ksql-rows{border-collapse:collapse;font-size:12px}"
+         "table.ksql-rows.ksql-rows th,table.ksql-rows.ksql-rows td{border:1px solid #ddd"
+         " !important;padding:2px 6px !important;text-align:left !important}"
+         "table.ksql-rows.ksql-rows td.ksql-num{text-align:right !important}"
+         "table.ksql-rows.ksql-rows th{background:#f3f3f3}"
+         ".ksql-note{color:#666;font-size:11px}</style>")
 
 
 def format_time(ms: int) -> str:
@@ -36,6 +44,14 @@ def format_value(column: str, value) -> str:
     return str(value)
 
 
+def cell(column: str, value) -> str:
+    """One ``<td>``; numbers (not times, not booleans) carry ``ksql-num`` to sit right."""
+    text = html.escape(format_value(column, value))
+    number = isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool) \
+        and column.upper() not in TIME_COLUMNS
+    return "<td class='ksql-num'>%s</td>" % text if number else "<td>%s</td>" % text
+
+
 def rows_table(columns: list, rows: list, limit: int, total: int | None = None,
                newest_last: bool = False) -> str:
     """An HTML table of at most ``limit`` rows (the last ones when ``newest_last``), with a
@@ -43,9 +59,8 @@ def rows_table(columns: list, rows: list, limit: int, total: int | None = None,
     total = len(rows) if total is None else total
     shown = rows[-limit:] if newest_last else rows[:limit]
     head = "".join("<th>%s</th>" % html.escape(str(c)) for c in columns)
-    body = "".join("<tr>%s</tr>" % "".join(
-        "<td>%s</td>" % html.escape(format_value(c, v)) for c, v in zip(columns, row))
-        for row in shown)
+    body = "".join("<tr>%s</tr>" % "".join(cell(c, v) for c, v in zip(columns, row))
+                   for row in shown)
     note = ""
     if total > len(shown):
         where = "newest" if newest_last else "first"

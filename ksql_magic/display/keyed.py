@@ -56,8 +56,8 @@ class KeyedHandle:
         return list(state.values())
 
     def to_pandas(self):
-        import pandas as pd
-        return pd.DataFrame(self.rows, columns=self.columns)
+        from ..dataframes import frame
+        return frame(self.columns, self.rows, getattr(self.inner, "column_types", None))
 
     def wait(self, rows=None, timeout=None):
         deadline = time.monotonic() + (60.0 if timeout is None else timeout)

@@ -8,11 +8,13 @@ Widgets are built on the kernel's main thread when the result is displayed; afte
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 from . import html as fmt
 from .chart import LiveChart, plan_chart
 from .flusher import FINAL_STATES, Flusher
 from .model import rows_for
+from .progress import Progress
 from .status import status_html
 
 
@@ -25,6 +27,7 @@ class LiveView:
         self.cursor, self.state, self.flushes = 0, "RUNNING", 0
         self._lock = threading.Lock()
         self._shown_version = -1
+        self.progress = Progress(handle)
         self.status = w.HTML(status_html(self._status()))
         self.status.add_class("ksql-live-status")
         self.table = w.HTML(fmt.rows_table(self.rows.columns, [], options.displaylimit))
@@ -34,7 +37,9 @@ class LiveView:
         self.button.add_class("ksql-stop")
         self.button.on_click(lambda _b: self.stop())
         try:
-            plan, note = plan_chart(handle, options), None
+            shape = SimpleNamespace(columns=self.rows.columns, key_columns=handle.key_columns,
+                                    is_table=handle.is_table, windowed=handle.windowed)
+            plan, note = plan_chart(shape, options), None
         except ValueError as exc:           # --x/--y/--color naming a missing column
             plan, note = None, w.HTML(fmt.error("chart: %s" % exc, ""))
         self.chart = LiveChart(plan, self.rows.columns, options.chart_points) if plan else None
@@ -51,11 +56,14 @@ class LiveView:
             self.flusher.start()
         return self
 
-    def _status(self) -> dict:
+    def _status(self, fresh: bool = False) -> dict:
         try:
-            return dict(self.handle.status())
+            status = dict(self.handle.status())
         except Exception as exc:     # noqa: BLE001 - a status failure must not kill the view
-            return {"query_id": self.query_id, "state": "ERROR", "error": str(exc)}
+            return {"query_id": self.query_id, "state": "ERROR", "error": str(exc),
+                    "target": self.options.target}
+        status.setdefault("target", self.options.target)
+        return self.progress.enrich(status, fresh)
 
     def flush(self) -> str:
         """Pull new changes, re-render what changed; returns the query's state."""

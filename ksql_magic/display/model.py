@@ -73,4 +73,7 @@ OPS = {"append": TableRows._upsert, "upsert": TableRows._upsert, "delete": Table
 
 def rows_for(handle, max_rows: int):
     """The model matching the handle's shape."""
+    from .window_rows import WindowBoundRows, needs_window_columns
+    if needs_window_columns(handle):
+        return WindowBoundRows(handle, max_rows)
     return (TableRows if handle.is_table else StreamRows)(handle.columns, max_rows)

@@ -22,6 +22,9 @@ class DisplayOptions:
     y: str | None = None
     color: str | None = None
     threshold: float | None = None  # HAVING threshold drawn as a rule
+    target: str | None = None       # where the query runs (embedded, kafka://...), for the status
+    chart_keys: int = 10            # a chart draws this many keys (top by latest value)
+    names: tuple = ()               # (("KSQL_COL_0", "COUNT(*)"), ...) for axis titles
 
     @property
     def interval(self) -> float:

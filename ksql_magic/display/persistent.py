@@ -14,10 +14,19 @@ from ..errors import KsqlError
 from .keyed import keyed
 
 
+def internal(handle):
+    """Mark the push query behind a view's watch as the display's own: SHOW QUERIES lists
+    only the queries a user wrote (ksqlDB has no such query); TERMINATE still ends it."""
+    query = getattr(handle, "query", None)
+    if query is not None:
+        query.internal = True
+    return handle
+
+
 class PersistentHandle:
     def __init__(self, engine, query_id: str, sink: str):
         self.engine, self.query_id, self.sink = engine, query_id, sink
-        self.watch = keyed(engine.watch(sink))
+        self.watch = internal(keyed(engine.watch(sink)))
         self.columns, self.key_columns = self.watch.columns, self.watch.key_columns
         self.is_table, self.windowed = self.watch.is_table, self.watch.windowed
         self.stopped = False

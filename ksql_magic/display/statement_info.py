@@ -56,3 +56,42 @@ def threshold_of(expr):
                 type(value).__name__ == "Decimal":
             return float(value)
     return None
+
+
+def generated_names(text: str) -> dict:
+    """``{"KSQL_COL_0": "COUNT(*)"}``: the expressions behind the names ksqlDB makes up for
+    unaliased select items (``planner.default_name``), so a chart can title its axis with
+    ``COUNT(*)`` and suggest an alias instead of showing KSQL_COL_0."""
+    select = find_select(parse(text))
+    if select is None:
+        return {}
+    from ..sql.format import format_expression
+    items = [i for i in select.items if type(i).__name__ == "SelectItem"]
+    taken = {i.alias.upper() for i in items if i.alias}
+    names, counter = {}, 0
+    for item in items:
+        if item.alias or type(item.expr).__name__ in ("ColumnRef", "Dereference"):
+            continue
+        while "KSQL_COL_%d" % counter in taken:
+            counter += 1
+        try:
+            names["KSQL_COL_%d" % counter] = format_expression(item.expr)
+        except Exception:       # noqa: BLE001 - a title is not worth a failure
+            pass
+        counter += 1
+    return names
+
+
+def find_select(node, depth: int = 0):
+    """The first SELECT of a statement tree (depth first)."""
+    if depth > 50 or not dataclasses.is_dataclass(node):
+        return None
+    if type(node).__name__ == "Select":
+        return node
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        for child in (value if isinstance(value, (tuple, list)) else (value,)):
+            found = find_select(child, depth + 1)
+            if found is not None:
+                return found
+    return None

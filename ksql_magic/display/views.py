@@ -93,15 +93,20 @@ class ResultView:
             self.result.handle.stop()
 
     def status(self) -> dict:
+        """The query's counters; once shown, with what the status line adds (where it
+        runs, how far behind the input end, the current rate)."""
+        if self.live is not None:
+            return self.live._status(fresh=True)
         return self.result.handle.status()
 
 
 class ErrorView:
     """A user's mistake: ``line L:C: message`` and the offending line with a caret."""
 
-    def __init__(self, error, line_offset: int = 0, column_offset: int = 0):
+    def __init__(self, error, line_offset: int = 0, column_offset: int = 0, hint: str = ""):
         self.error = error
         self.line_offset, self.column_offset = line_offset, column_offset
+        self.hint = hint            # the next step (explain_error), shown under the caret
 
     @property
     def header(self) -> str:
@@ -113,10 +118,11 @@ class ErrorView:
 
     def text(self) -> str:
         caret = self.error.caret()
-        return self.header + ("\n" + caret if caret else "")
+        return self.header + ("\n" + caret if caret else "") + ("\n" + self.hint if self.hint else "")
 
     def _repr_html_(self) -> str:
-        return fmt.error(self.header, self.error.caret())
+        caret = self.error.caret()
+        return fmt.error(self.header, caret + ("\n" if caret and self.hint else "") + self.hint)
 
     def __repr__(self) -> str:
         return self.text()

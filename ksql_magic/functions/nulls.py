@@ -25,3 +25,12 @@ def ifnull(x, alt):
 @scalar("NULLIF", ["T expr1", "T expr2"], "T", N, "NULL when both are equal, else expr1.")
 def nullif(a, b):
     return None if a is not None and a == b else a
+
+
+@scalar("AS_VALUE", ["T source"], "T", "OTHER",
+        "Used in the projection of a query to copy a key column into the value schema; "
+        "has no effect anywhere else.")
+def as_value(x):
+    """Listed by SHOW FUNCTIONS / DESCRIBE FUNCTION (ksqlDB's AsValue); the compiler reads
+    AS_VALUE(x) as x itself."""
+    return x

@@ -264,12 +264,26 @@ class FunctionRegistry:
         d = self._get(name)
         fname = d.name.lower()
         variations = [{"signature": ov.signature(fname),
-                       "return_type": "depends on arguments" if callable(ov.returns)
-                       else sig.show(ov.returns),
+                       "return_type": self._shown_return(d, ov),
                        "description": ov.description or d.description}
                       for ov in d.overloads]
         return {"name": d.name, "type": d.kind.upper(), "category": d.category,
                 "description": d.description, "variations": variations}
+
+    @staticmethod
+    def _shown_return(d: FunctionDef, ov) -> str:
+        """A variation's return type for DESCRIBE FUNCTION. An aggregate's type lives in the
+        function its factory builds, so build one for the declared parameter types."""
+        if callable(ov.returns):
+            return "depends on arguments"
+        if d.kind == "aggregate" and ov.returns == t.NULL:
+            try:
+                params = ov.expand(len(ov.params))
+                fn = ov.impl(list(params), [NOT_CONSTANT] * len(params))
+                return sig.show(fn.return_type)
+            except Exception:  # noqa: BLE001 - generic parameters: the type follows the call
+                return "depends on arguments"
+        return sig.show(ov.returns)
 
     # user functions ---------------------------------------------------------------------
     def register_udf(self, name, fn, param_types, return_type, description="",

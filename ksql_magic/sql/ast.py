@@ -420,3 +420,50 @@ class CreateType(Statement):
     name: str
     type: SqlType
     if_not_exists: bool = False
+
+
+# -- statements added for the documentation replay (issue 14): see sql/parser_admin.py --------
+
+@dataclass(frozen=True)
+class PauseResume(Statement):
+    """PAUSE|RESUME query_id|ALL: ``query_id`` None means ALL."""
+    action: str                    # PAUSE | RESUME
+    query_id: Optional[str]
+
+
+@dataclass(frozen=True)
+class AlterSystem(Statement):
+    """ALTER SYSTEM 'name'='value'."""
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class RunScript(Statement):
+    """RUN SCRIPT 'path': the file's statements, run in order."""
+    path: str
+
+
+@dataclass(frozen=True)
+class AssertTopic(Statement):
+    """ASSERT [NOT EXISTS] TOPIC name [WITH (...)] [TIMEOUT n unit]."""
+    topic: str
+    exists: bool = True
+    properties: tuple[Property, ...] = ()
+    timeout_ms: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class AssertSchema(Statement):
+    """ASSERT [NOT EXISTS] SCHEMA [SUBJECT name] [ID n] [TIMEOUT n unit]."""
+    subject: Optional[str] = None
+    schema_id: Optional[int] = None
+    exists: bool = True
+    timeout_ms: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class ConnectorStatement(Statement):
+    """CREATE|DROP|DESCRIBE CONNECTOR, SHOW CONNECTORS, SHOW CONNECTOR PLUGINS: parsed so that
+    the executor can say once, clearly, that connectors belong to Kafka Connect."""
+    form: str                      # e.g. 'CREATE SOURCE CONNECTOR', 'SHOW CONNECTORS'

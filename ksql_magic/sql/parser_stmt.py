@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import ast
 from .lexer import EOF, STRING, VARIABLE, WORD
+from .parser_admin import ADMIN_STATEMENTS, AdminStatementParser
 from .parser_query import QueryParser
 
 SHOWABLE = ("TOPICS", "STREAMS", "TABLES", "QUERIES", "PROPERTIES", "FUNCTIONS",
@@ -14,7 +15,7 @@ SHOWABLE = ("TOPICS", "STREAMS", "TABLES", "QUERIES", "PROPERTIES", "FUNCTIONS",
 EXTENDABLE = ("TOPICS", "STREAMS", "TABLES", "QUERIES")
 
 
-class StatementParser(QueryParser):
+class StatementParser(AdminStatementParser, QueryParser):
     """One statement, terminated by an optional ';' and the end of the text."""
 
     def statement(self) -> ast.Statement:
@@ -66,11 +67,10 @@ class StatementParser(QueryParser):
             or_replace = True
         if self.at_word("TYPE") and not or_replace:
             return self._create_type(t)
+        connector = None if or_replace else self.connector_form(t, "CREATE")
+        if connector is not None:
+            return connector
         source = self.accept_word("SOURCE") is not None
-        if source and self.is_word("CONNECTOR"):
-            self.error("CREATE SOURCE CONNECTOR is not supported")
-        if self.is_word("SINK"):
-            self.error("CREATE SINK CONNECTOR is not supported")
         kind = self.expect_word("STREAM", "TABLE").value
         if_not_exists = self._if_exists("NOT")
         name = self.identifier("source name")
@@ -147,6 +147,9 @@ class StatementParser(QueryParser):
     # -- catalogue statements ---------------------------------------------------------------
     def _show(self):
         t = self.advance()
+        connector = self.connector_form(t, "SHOW")
+        if connector is not None:
+            return connector
         all_ = self.accept_word("ALL") is not None
         what = self.expect_word("TOPICS") if all_ else self.expect_word(*SHOWABLE)
         extended = what.value in EXTENDABLE and self.accept_word("EXTENDED") is not None
@@ -154,6 +157,10 @@ class StatementParser(QueryParser):
 
     def _describe(self):
         t = self.advance()
+        connector = self.connector_form(t, "DESCRIBE") if self.is_word("CONNECTOR") and \
+            self.is_identifier(self.peek()) else None
+        if connector is not None:
+            return connector
         if self.accept_word("FUNCTION"):
             return ast.DescribeFunction(self.identifier("function name"), pos=self.pos(t))
         nxt = self.peek()
@@ -198,8 +205,9 @@ class StatementParser(QueryParser):
 
     def _drop(self):
         t = self.advance()
-        if self.is_word("CONNECTOR"):
-            self.error("DROP CONNECTOR is not supported")
+        connector = self.connector_form(t, "DROP")
+        if connector is not None:
+            return connector
         kind = self.expect_word("STREAM", "TABLE", "TYPE").value
         if_exists = self._if_exists()
         name = self.identifier("type name" if kind == "TYPE" else "source name")
@@ -256,6 +264,8 @@ class StatementParser(QueryParser):
 
     def _alter(self):
         t = self.advance()
+        if self.is_word("SYSTEM"):
+            return self._alter_system(t)
         kind = self.expect_word("STREAM", "TABLE").value
         name = self.identifier("source name")
         columns = self._comma_list(self._alter_option)
@@ -268,13 +278,10 @@ class StatementParser(QueryParser):
         name = self.identifier("column name")
         return ast.ColumnDef(name, self.type_(), pos=self.pos(t))
 
-    def _unsupported(self):
-        self.error("%s statements are not supported" % self.tok.value)
-
     STATEMENTS = {
         "SELECT": _select, "INSERT": _insert, "CREATE": _create, "SHOW": _show,
         "LIST": _show, "DESCRIBE": _describe, "PRINT": _print, "TERMINATE": _terminate,
         "DROP": _drop, "EXPLAIN": _explain, "SET": _set, "UNSET": _unset,
         "DEFINE": _define, "UNDEFINE": _undefine, "ALTER": _alter,
-        "ASSERT": _unsupported,
+        **ADMIN_STATEMENTS,
     }
