@@ -125,3 +125,27 @@ def test_like_agrees_with_its_regex_reading():
         for esc in (None, "!"):
             assert LikePattern(pattern, esc).matches(value) == _like_by_regex(pattern, value, esc), \
                 (pattern, value, esc)
+
+
+def test_stop_ends_a_batch_of_timing_out_records_early():
+    """A push query over many records that each time out: Stop returns after about one
+    record's timeout, not after the whole batch."""
+    engine = Engine(properties={"auto.offset.reset": "earliest"})
+    engine.execute("CREATE STREAM s (id VARCHAR KEY, txt VARCHAR) WITH (KAFKA_TOPIC='s', "
+                   "VALUE_FORMAT='JSON', PARTITIONS=1);")
+    for _ in range(40):                       # 40 x TIMEOUT if the batch ran to its end
+        engine.produce("s", json.dumps({"TXT": LONG}), key="k")
+    engine.execute("SELECT REGEXP_EXTRACT('%s', txt) AS m FROM s EMIT CHANGES;" % SLOW)
+    [query] = engine.queries.values()         # the push query, the only one
+    runner = threading.Thread(target=engine.drain)
+    runner.start()
+    time.sleep(3 * regex_fns.TIMEOUT)         # a few records in
+    t0 = time.monotonic()
+    query.stop()
+    stopped_after = time.monotonic() - t0
+    runner.join(timeout=10)
+    assert not runner.is_alive()
+    assert stopped_after < 2 * regex_fns.TIMEOUT + 1.5
+    assert query.status()["state"] == "STOPPED"
+    assert query.status()["processing_errors"] < 40
+    engine.close()

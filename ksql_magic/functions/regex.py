@@ -4,8 +4,8 @@ Java regex syntax is close to the ``regex`` package's (possessive quantifiers, a
 and ``(?<name>...)`` included); the compiled pattern is cached so a column of patterns does
 not recompile per record. A bad pattern gives NULL, as a failing UDF does in ksqlDB.
 
-Why ``regex`` and not ``re``: a pattern with catastrophic backtracking (``(a+)+$``) takes
-time doubling with every input character, and ``re`` holds the interpreter for all of it
+Why ``regex`` and not ``re``: a pattern with catastrophic backtracking (``(a+)+$`` in ``re``,
+``(a|aa)+$`` in both, on a run of a's) takes time doubling with every input character, and ``re`` holds the interpreter for all of it
 (a notebook's Stop cannot even run). Every match here runs with ``TIMEOUT`` seconds and
 releases the GIL meanwhile; running out of time raises ``RegexTimeout``, a per-record
 processing error: that record is skipped and logged, the query goes on.
@@ -30,12 +30,8 @@ class RegexTimeout(RecordError):
 
 @lru_cache(maxsize=512)
 def _rx(pattern: str):
-    return compile_pattern(pattern)
-
-
-def compile_pattern(pattern: str, flags: int = 0):
     """Compile with the ``regex`` package in its ``re``-compatible mode (V0)."""
-    return regex.compile(pattern, flags | regex.V0)
+    return regex.compile(pattern, regex.V0)
 
 
 def bounded(method, *args, what: str = "regular expression"):

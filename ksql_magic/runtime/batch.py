@@ -13,9 +13,10 @@ entry, and the rest of the batch stays on the batch path.
 
 Stateless stream queries (filter + project) then run one generated function per batch
 that inlines the WHERE and the SELECT expressions' compiled code (``ExprCompiler``
-attaches it to each row function). If an expression raises anywhere in a batch, or the
-batch holds a null-value record, that batch runs through the row path instead, which logs
-the bad record and emits the others in order: a poison record never costs its batch.
+attaches it to each row function). If an expression raises, that record is logged and the
+loop resumes after it (``guard.each_record``: the bad record is evaluated once, which
+matters when it cost a regex timeout); a batch holding a null-value record runs through
+the row path instead. A poison record never costs its batch.
 
 Measured (benchmarks/workloads_bench.py): gathering a column with a comprehension and
 checking it with ``all(type(x) is float ...)`` beats both the per-record compiled reader
@@ -195,10 +196,11 @@ def _parse_or_none(v):
 
 
 def stream_kernel(plan) -> Optional[Callable]:
-    """For a stateless stream plan: ``run(items, Emit) -> emits`` inlining WHERE,
-    key and value expressions in one loop, or None when the plan is not covered (table
-    functions, an expression without source text). Raises whatever an expression raises:
-    the caller then re-runs the batch on the row path."""
+    """For a stateless stream plan: ``run(items, Emit, out)`` appending the emits to
+    ``out``, WHERE, key and value expressions inlined in one loop, or None when the plan is
+    not covered (table functions, an expression without source text). Raises whatever an
+    expression raises, before appending anything for that record: the caller
+    (``guard.each_record``) logs the record and resumes the loop after it."""
     fns = [c.fn for c in plan.key_columns] + [c.fn for c in plan.value_columns]
     where = plan.where
     if plan.table_functions or plan.windowed is not None:
@@ -221,8 +223,7 @@ def stream_kernel(plan) -> Optional[Callable]:
     key_code = ", ".join(codes[:nkeys])
     val_code = ", ".join(codes[nkeys:len(fns)])
     ts_slot = plan.inputs[0].rowtime_index
-    lines = ["def run(items, Emit, rekey):",
-             "    out = []",
+    lines = ["def run(items, Emit, rekey, out):",
              "    append = out.append",
              "    for r, deleted, rec in items:"]
     if where is not None:
@@ -230,8 +231,7 @@ def stream_kernel(plan) -> Optional[Callable]:
         lines.append("            continue")
     lines.append("        key = [%s] if (rekey or rec.key is not None) else None" % key_code)
     lines.append("        append(Emit(key, [%s], r[%d], rec.seq, None))" % (val_code, ts_slot))
-    lines.append("    return out")
     exec("\n".join(lines), ns)   # noqa: S102 - our own compiled expression code
     run = ns["run"]
     rekey = bool(plan.partition_by)
-    return lambda items, Emit: run(items, Emit, rekey)
+    return lambda items, Emit, out: run(items, Emit, rekey, out)

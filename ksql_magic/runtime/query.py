@@ -83,6 +83,7 @@ class Query:
             sink.on_error = self._sink_failed
         self.checkpoint = checkpoint
         self._pending: list[Emit] = []   # outputs produced but not yet acknowledged
+        self._stopping = False
         if checkpoint is not None and plan.stateful is not None:
             checkpoint.restore_operator(plan.stateful)
             if checkpoint.refused is not None:
@@ -193,6 +194,8 @@ class Query:
         ``drain()`` / ``close()`` do not raise."""
         try:
             return self._compute(inp, records)
+        except _Stopping:
+            return []
         except Exception as e:  # noqa: BLE001 - one query's fault must not stop the engine
             self.state = "ERROR"
             self.stats.error = "%s: %s" % (type(e).__name__, guard.describe(e))
@@ -253,13 +256,14 @@ class Query:
         self._on_error("deserialization", msg, rec, self.query_id, cause=guard.causes(e))
 
     def _stream_rows(self, items: list) -> list[Emit]:
-        """The batch kernel when it covers the batch; else (a null value, an expression
-        raising) the batch record by record, so the bad record alone is logged."""
+        """The batch kernel when it covers the batch (no null value), a record that raises
+        logged and skipped by the shared per-record boundary; else record by record."""
         if self._kernel is not None and not any(item[1] for item in items):
-            try:
-                return self._kernel(items, Emit)
-            except Exception:  # noqa: BLE001 - the row path below logs the bad record
-                pass
+            out: list = []
+            kernel = self._kernel
+            with guard.reporting(self._item_failed):
+                guard.each_record(items, lambda it: kernel(it, Emit, out))
+            return out
         return self._stream_rows_each(items)
 
     def _stream_rows_each(self, items: list) -> list[Emit]:
@@ -312,7 +316,10 @@ class Query:
     # -- the per-record boundary ------------------------------------------------------------
     def _record_failed(self, rec, exc: BaseException) -> None:
         """A record an operator could not process: skipped, counted in the status and
-        written to the processing log (ksqlDB's RECORDPROCESSINGERROR); the query goes on."""
+        written to the processing log (ksqlDB's RECORDPROCESSINGERROR); the query goes on,
+        unless it is being stopped: then the batch ends here."""
+        if self._stopping:
+            raise _Stopping() from None
         self.stats.processing_errors += 1
         self._on_error("processing", guard.describe(exc), rec, self.query_id,
                        cause=guard.causes(exc))
@@ -354,6 +361,11 @@ class Query:
             self.state = "DONE"
 
     def stop(self) -> None:
+        """Stop the query. ``_stopping`` is raised first, without the lock, so a batch
+        crawling through failing records (each one a regex timeout) gives up at its next
+        failure instead of holding the lock, and the caller (a Stop button) for its whole
+        length."""
+        self._stopping = True
         with self.lock:
             if self.state == "RUNNING":
                 self.state = "STOPPED"
@@ -366,6 +378,10 @@ class Query:
                 "processing_errors": s.processing_errors,
                 "serialization_errors": s.serialization_errors, "error": s.error,
                 "broker": s.broker or "connected"}
+
+
+class _Stopping(Exception):
+    """Ends a batch early when the query is stopped while records in it are failing."""
 
 
 def order_key(rec) -> tuple:
