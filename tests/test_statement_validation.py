@@ -100,3 +100,9 @@ def test_set_refusal_names_the_kafka_property(engine):
     assert err.value.message == ("Invalid value up for configuration auto.offset.reset: "
                                  "String must be one of: latest, earliest, none")
     assert (err.value.line, err.value.column) == (1, 1)
+
+
+def test_with_values_are_trimmed_as_kafka_config_strings(engine):
+    engine.execute("CREATE STREAM s (a INT) WITH (KAFKA_TOPIC=' spaced ', VALUE_FORMAT=' json ', PARTITIONS=1);")
+    assert engine.catalog.sources["S"].topic == "spaced"
+    assert engine.broker.topic("spaced") is not None
