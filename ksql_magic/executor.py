@@ -19,7 +19,8 @@ from .runtime.query import Query
 from .runtime.sink import HandleSink, TopicSink
 from .serde import validate_format as _validate_format
 from .sql import ast
-from .validation import check_property, topic_name_problem
+from .validation import (CREATE_AS_WITH, CREATE_WITH, INSERT_INTO_WITH, check_property,
+                         check_with, topic_name_problem)
 
 FORMAT_PROPS = ("KEY_FORMAT", "VALUE_FORMAT", "FORMAT")
 
@@ -54,7 +55,12 @@ def execute_statement(engine, stmt: ast.Statement) -> Result:
 # ============================================================== sources (DDL) ===
 
 def _props(stmt) -> dict:
-    return {p.name.upper(): p.value for p in getattr(stmt, "properties", ())}
+    """The WITH clause as ksqlDB reads it: each value parsed to its property's type (strings
+    trimmed, numbers as ints), so ' orders ' names the topic 'orders' as it does there."""
+    table = WITH_TABLES.get(type(stmt))
+    if table is None:
+        return {p.name.upper(): p.value for p in getattr(stmt, "properties", ())}
+    return check_with(stmt.properties, table)
 
 
 def _formats(props: dict, engine, node, default_key="KAFKA", default_value=None):
@@ -691,6 +697,9 @@ def undefine(engine, stmt: ast.Undefine) -> Result:
     engine.variables.pop(stmt.name, None)
     return Result("message", "Undefined variable %s" % stmt.name)
 
+
+WITH_TABLES = {ast.CreateSource: CREATE_WITH, ast.CreateAsSelect: CREATE_AS_WITH,
+               ast.InsertInto: INSERT_INTO_WITH}
 
 HANDLERS = {
     ast.CreateSource: create_source,

@@ -231,6 +231,12 @@ def topic_name_problem(name: str) -> Optional[str]:
 
 # ------------------------------------------------------------------ windows ---
 
+# Each record joins SIZE / ADVANCE BY hopping windows, each with its own state: past this
+# one record's work is measured in minutes and its state in gigabytes (SIZE 1 DAY,
+# ADVANCE BY 1 MILLISECOND is 86.4 million windows per record).
+MAX_WINDOWS_PER_RECORD = 10_000
+
+
 def check_window(spec: Optional[ast.WindowSpec]) -> None:
     """Kafka Streams' own checks on TimeWindows / SessionWindows, made before the query is
     planned (a zero advance would loop forever, a negative one grow memory without end)."""
@@ -247,6 +253,10 @@ def check_window(spec: Optional[ast.WindowSpec]) -> None:
             raise at(spec, "Window advancement interval should be more than zero and less than "
                            "window duration which is %d ms, but given advancement interval is: %d ms"
                      % (spec.size, advance))
+        if spec.kind == "HOPPING" and -(-spec.size // advance) > MAX_WINDOWS_PER_RECORD:
+            raise at(spec, "A HOPPING window of SIZE %d ms that ADVANCEs BY %d ms puts every record "
+                           "in %d windows; at most %d are supported. Use a larger ADVANCE BY."
+                     % (spec.size, advance, -(-spec.size // advance), MAX_WINDOWS_PER_RECORD))
     if spec.grace is not None and spec.grace < 0:
         raise at(spec, "Grace period must not be negative.")
     if spec.retention is not None and spec.retention < 0:

@@ -141,6 +141,20 @@ def _fresh_engine() -> None:
 
 
 def _run(sql: str) -> None:
+    """Each ';'-separated statement on its own: one that fails must leave the state exactly
+    as the statements before it left it."""
+    from ksql_magic.sql.parser import split_statements
+    try:
+        pieces = [p.text for p in split_statements(sql)] or [sql]
+    except KsqlError:
+        pieces = [sql]
+    for piece in pieces:
+        if not _run_one(piece):
+            return
+
+
+def _run_one(sql: str) -> bool:
+    """True when the statement succeeded (the engine is then replaced for the next one)."""
     engine = _engine()
     before = engine_state(engine)
     old = signal.signal(signal.SIGALRM, _alarm)
@@ -153,12 +167,13 @@ def _run(sql: str) -> None:
         assert engine_state(engine) == before, sql
         engine.drain()
         assert all(q.state == "RUNNING" for q in engine.queries.values())
-        return
+        return False
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
     engine.drain()
     _fresh_engine()
+    return True
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
