@@ -16,6 +16,7 @@ __all__ = [
     "load_ipython_extension",
     "udf",
     "udaf",
+    "udtf",
 ]
 
 
@@ -24,7 +25,7 @@ def __getattr__(name):
     if name == "Engine":
         from .engine import Engine
         return Engine
-    if name in ("udf", "udaf"):
+    if name in ("udf", "udaf", "udtf"):
         from .functions import udfs
         return getattr(udfs, name)
     if name == "load_ipython_extension":

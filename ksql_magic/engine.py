@@ -396,6 +396,12 @@ class Engine:
         self.functions.register_udf(name, fn, [_as_type(p) for p in params], _as_type(returns),
                                     description)
 
+    def register_udtf(self, name: str, fn, params, returns, description: str = "") -> None:
+        """A Python table function: ``fn`` returns the list of values, one output row each."""
+        from .functions.udfs import _as_type
+        self.functions.register_udtf(name, fn, [_as_type(p) for p in params], _as_type(returns),
+                                     description)
+
     def from_dataframe(self, df, topic: str, timestamp: Optional[str] = None,
                        key: Optional[str] = None, partitions: int = 1) -> int:
         from .dataframes import from_dataframe

@@ -183,3 +183,61 @@ def test_describe_function_shows_an_aggregates_return_type(engine):
 def test_as_value_is_listed_and_described(engine):
     assert ["AS_VALUE", "OTHER"] in engine.execute("SHOW FUNCTIONS;")[0].rows
     assert engine.execute("DESCRIBE FUNCTION AS_VALUE;")[0].rows[0][:2] == ["as_value(T source)", "T"]
+
+
+class _Missing(Exception):
+    def __init__(self, code):
+        super().__init__("not found")
+        self.http_status_code, self.error_code = 404, code
+
+
+class _FakeRegistry:
+    """The slice of confluent_kafka's SchemaRegistryClient that ASSERT SCHEMA calls."""
+
+    class _Version:
+        def __init__(self, schema_id):
+            self.schema_id = schema_id
+
+    def __init__(self, subjects):
+        self.subjects = subjects            # subject -> [schema ids by version]
+
+    def get_schema(self, schema_id):
+        if not any(schema_id in ids for ids in self.subjects.values()):
+            raise _Missing(40403)
+        return object()
+
+    def get_versions(self, subject):
+        if subject not in self.subjects:
+            raise _Missing(40401)
+        return list(range(1, len(self.subjects[subject]) + 1))
+
+    def get_version(self, subject, version):
+        return self._Version(self.subjects[subject][version - 1])
+
+    def get_latest_version(self, subject):
+        return self.get_version(subject, self.get_versions(subject)[-1])
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    from ksql_magic import admin
+    fake = _FakeRegistry({"readings-value": [3, 5]})
+    monkeypatch.setattr(admin, "_schema_registry", lambda engine: fake)
+    return fake
+
+
+def test_assert_schema_by_subject_id_and_both(engine, registry):
+    assert engine.execute("ASSERT SCHEMA SUBJECT 'readings-value';")[0].message == \
+        "Schema with subject name readings-value exists"
+    assert engine.execute("ASSERT SCHEMA ID 5;")[0].message == "Schema with id 5 exists"
+    assert engine.execute("ASSERT SCHEMA SUBJECT 'readings-value' ID 3;")[0].message == \
+        "Schema with subject name readings-value id 3 exists"
+
+
+def test_assert_schema_failures_name_what_was_asked(engine, registry):
+    with pytest.raises(KsqlStatementError, match="Schema with subject name other-value does not exist"):
+        engine.execute("ASSERT SCHEMA SUBJECT 'other-value' TIMEOUT 1 MILLISECOND;")
+    with pytest.raises(KsqlStatementError, match="Schema with id 5 exists"):
+        engine.execute("ASSERT NOT EXISTS SCHEMA ID 5 TIMEOUT 1 MILLISECOND;")
+    assert engine.execute("ASSERT NOT EXISTS SCHEMA SUBJECT 'readings-value' ID 9;")[0].message == \
+        "Schema with subject name readings-value id 9 does not exist"

@@ -116,3 +116,20 @@ def test_failed_write_is_retried_before_more_input_is_read():
     assert q.status()["broker"] == "unreachable: Connection refused"
     e.drain()
     assert _table(e) == {b"a": {"N": 1}} and q.status()["broker"] == "connected"
+
+
+def test_in_place_upgrade_keeps_the_consumer_group_and_the_counts():
+    """CREATE OR REPLACE keeps the query id, so the upgraded query commits to the same
+    consumer group and continues the counts the old version made."""
+    broker = MemoryBroker()
+    e = Engine(PROPS, broker=broker)
+    e.create_topic("pay")
+    e.execute(SQL.replace("COUNT(*)", "COUNT(amount)"))
+    _send(e, [("a", 1), ("a", -5)])
+    e.drain()
+    e.execute("CREATE OR REPLACE TABLE totals AS SELECT id, COUNT(amount) AS n FROM pay "
+              "WHERE amount > 0 GROUP BY id EMIT CHANGES;")
+    _send(e, [("a", -1), ("a", 3)])
+    e.drain()
+    assert _table(e)[b"a"] == {"N": 3}
+    assert e.broker.committed_offsets(group_id("default_", "CTAS_TOTALS_0"), "pay") == {0: 4}

@@ -301,6 +301,15 @@ class FunctionRegistry:
                            description=description)
         self._add("aggregate", name, "AGGREGATE", description, ov)
 
+    def register_udtf(self, name, fn, param_types, return_type, description=""):
+        """Add a Python table function: ``fn(*args)`` returns the list of values to explode
+        (None or an empty list: no rows)."""
+        def rows(*args):
+            out = fn(*args)
+            return [] if out is None else list(out)
+        ov = make_overload(param_types, return_type, rows, description=description)
+        self._add("table", name, "TABLE", description, ov)
+
     def _add(self, kind, name, category, description, ov):
         key = name.upper()
         d = self._defs.get(key)

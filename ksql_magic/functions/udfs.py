@@ -17,7 +17,15 @@ _GLOBAL: list = []     # (kind, name, impl, params, returns, description, null_i
 
 
 def _as_type(x) -> t.SqlType:
-    return sig.parse_type(x) if isinstance(x, str) else x
+    """A SqlType, a signature pattern ('ARRAY<T>', 'DECIMAL') or any SQL type text, e.g.
+    'STRUCT<C BIGINT>' (read by the dialect's own type parser)."""
+    if not isinstance(x, str):
+        return x
+    try:
+        return sig.parse_type(x)
+    except ValueError:
+        from ..sql.parser import parse_type
+        return parse_type(x)
 
 
 def udf(name: str, params=(), returns="STRING", description: str = "",
@@ -45,11 +53,23 @@ def udaf(name: str, params=(), returns="STRING", description: str = ""):
     return deco
 
 
+def udtf(name: str, params=(), returns="STRING", description: str = ""):
+    """Register the decorated Python function as table function ``name`` in every new
+    registry: it returns a list (one output row per element), as ksqlDB's UDTFs do."""
+    def deco(fn: Callable) -> Callable:
+        _GLOBAL.append(("table", name, fn, [_as_type(p) for p in params], _as_type(returns),
+                        description or (fn.__doc__ or "").strip(), False))
+        return fn
+    return deco
+
+
 def apply_global(reg) -> None:
-    """Add every globally declared UDF/UDAF to ``reg`` (called by ``default_registry``)."""
+    """Add every globally declared UDF/UDAF/UDTF to ``reg`` (called by ``default_registry``)."""
     for kind, name, impl, params, returns, desc, ninno in _GLOBAL:
         if kind == "scalar":
             reg.register_udf(name, impl, params, returns, desc, ninno)
+        elif kind == "table":
+            reg.register_udtf(name, impl, params, returns, desc)
         else:
             reg.register_udaf(name, impl, params, returns, desc)
 
