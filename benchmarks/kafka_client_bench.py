@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from ksql_magic.brokers.kafka import connect  # noqa: E402
+from ksql_magic.brokers import connect  # noqa: E402
 
 CLIENTS = ("kafka-python", "confluent")
 

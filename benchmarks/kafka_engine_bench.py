@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from filter_bench import make_records  # noqa: E402
 from kafka_client_bench import available_clients, raw_consume_rate  # noqa: E402
 from ksql_magic import Engine  # noqa: E402
-from ksql_magic.brokers.kafka import connect  # noqa: E402
+from ksql_magic.brokers import connect  # noqa: E402
 
 QUERY = "SELECT card_number, amount FROM attempts WHERE amount > 500"
 

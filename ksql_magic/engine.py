@@ -15,6 +15,7 @@ import time
 import weakref
 from typing import Any, Optional
 
+from .brokers import connect
 from .brokers.base import BrokerError, Record
 from .catalog import Catalog
 from .errors import KsqlError, KsqlInternalError, KsqlRuntimeError, KsqlStatementError
@@ -43,7 +44,7 @@ class Engine:
             bootstrap_servers = bootstrap_servers or os.environ.get(BOOTSTRAP_ENV) or None
             if bootstrap_servers:
                 try:
-                    broker = _kafka_broker(bootstrap_servers, client, client_config)
+                    broker = connect(bootstrap_servers, client, **client_config)
                 except BrokerError as e:
                     raise KsqlRuntimeError(str(e)) from None
             else:
@@ -491,14 +492,6 @@ def _headers(headers) -> tuple:
     """Headers given as a dict or (name, value) pairs, values as bytes."""
     pairs = headers.items() if isinstance(headers, dict) else headers
     return tuple((k, _as_bytes(v)) for k, v in pairs)
-
-
-def _kafka_broker(bootstrap: str, client: str, config: dict):
-    if client in ("confluent", "confluent-kafka"):
-        from .brokers.confluent import ConfluentBroker
-        return ConfluentBroker(bootstrap, **config)
-    from .brokers.kafka import KafkaBroker
-    return KafkaBroker(bootstrap, **config)
 
 
 @atexit.register

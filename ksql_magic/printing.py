@@ -75,7 +75,7 @@ class TopicPrinter:
 
     def _show(self, data) -> str:
         """Registry-framed records (AVRO, JSON_SR) decoded with their schema, else text."""
-        from .serde.registry import framed_text
+        from .serde.print_text import framed_text
         shown = framed_text(self.engine.__dict__.get("_registry"), data)
         return _text(data) if shown is None else shown
 

@@ -210,7 +210,7 @@ def client(request):
 @pytest.fixture
 def broker(tansu, client):
     """A KafkaBroker (per client library) on the session's Tansu broker."""
-    from ksql_magic.brokers.kafka import connect
+    from ksql_magic.brokers import connect
     b = connect(tansu, client=client, timeout=5.0)
     yield b
     b.close()

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from ksql_magic.brokers.base import BrokerError
-from ksql_magic.brokers.kafka import connect
+from ksql_magic.brokers import connect
 from kafka_support import *  # noqa: F401,F403  (fixtures)
 
 pytestmark = [pytest.mark.kafka, pytest.mark.filterwarnings("ignore::DeprecationWarning")]

@@ -93,7 +93,7 @@ def test_restarted_aggregation_ends_with_the_same_table(tansu, client, names):
 
 
 def _has_compacted_changelog(bootstrap, client, qid) -> bool:
-    from ksql_magic.brokers.kafka import connect
+    from ksql_magic.brokers import connect
     b = connect(bootstrap, client=client, timeout=5.0)
     try:
         return b.topic(changelog_topic("default_", qid, "state")) is not None

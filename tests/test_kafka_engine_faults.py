@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from ksql_magic import Engine
-from ksql_magic.brokers.kafka import connect
+from ksql_magic.brokers import connect
 from ksql_magic.brokers.partitioner import default_partition
 from ksql_magic.errors import KsqlRuntimeError
 from kafka_support import *  # noqa: F401,F403  (fixtures)

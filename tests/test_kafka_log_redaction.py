@@ -14,7 +14,7 @@ PASSWORD = "pw-9f3a-never-print"
 @pytest.mark.kafka
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_kafka_python_debug_log_of_a_sasl_config_shows_no_password(tansu, caplog):
-    from ksql_magic.brokers.kafka import connect
+    from ksql_magic.brokers import connect
     caplog.set_level(logging.DEBUG, logger="kafka")
     b = connect(tansu, client="kafka-python", timeout=5.0, sasl_mechanism="PLAIN",
                 sasl_plain_username="alice", sasl_plain_password=PASSWORD)

@@ -1,5 +1,5 @@
 """The real-Kafka broker over confluent-kafka (librdkafka): the same protocol and rules as
-``kafka.py`` (fail fast, drained only on a fresh empty fetch, BrokerError on connection
+``kafka.py``, from the same helpers in ``client_common.py`` (fail fast, drained only on a fresh empty fetch, BrokerError on connection
 loss, secrets never printed), imported only when the user picks client="confluent".
 
 librdkafka reports "a fetch at this position found nothing" as a _PARTITION_EOF event
@@ -18,7 +18,8 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from .base import BrokerError, Headers, Record, TopicInfo, new_record
-from .kafka import kafka_handshake, probe, read_all, seek_end, unreachable
+from .client_common import (FetchDeadline, SharedBrokerMethods, kafka_handshake, probe,
+                            seek_end, unreachable)
 from .produced_order import ProducedOrder
 
 _COMMON_DEFAULTS = {"reconnect.backoff.max.ms": 1000, "log_level": 0}
@@ -29,7 +30,7 @@ _PRODUCER_DEFAULTS = {"linger.ms": 5, "acks": "all", "partitioner": "murmur2_ran
 _BATCH = 10_000
 
 
-class ConfluentBroker:
+class ConfluentBroker(SharedBrokerMethods):
     """The Broker protocol over confluent-kafka: one admin client, one producer, one
     long-lived consumer (assign/seek, never subscribes) for fetches, and one consumer per
     consumer group for committing and reading offsets."""
@@ -239,16 +240,9 @@ class ConfluentBroker:
             return
         self._seek(consumer, tp)  # a fresh fetch: its EOF (or records) is current
         self._eof.pop(key, None)
-        start = time.monotonic()
-        deadline, next_probe = start + self.timeout, start + 0.5
+        wait = FetchDeadline(self.bootstrap_servers, self.timeout)
         while not self._buffers[key] and self._eof.get(key) != offset:
-            now = time.monotonic()
-            if now >= next_probe or now >= deadline:
-                reason = probe(self.bootstrap_servers, min(self.timeout, 2.0))
-                if reason or now >= deadline:
-                    raise unreachable(self.bootstrap_servers,
-                                      reason or f"no fetch response within {self.timeout}s")
-                next_probe = now + 0.5
+            wait.check()
             self._consume(0.01)
 
     def _seek(self, consumer: Consumer, tp: TopicPartition) -> None:
@@ -275,22 +269,11 @@ class ConfluentBroker:
                     self._eof[key] = m.offset()
 
     def end_offset(self, topic: str, partition: int) -> int:
-        """The offset the next record will get (Tansu-safe: see kafka.seek_end)."""
+        """The offset the next record will get (Tansu-safe: see client_common.seek_end)."""
         consumer = self._consumer_client()
         _, high = self._check(f"listing offsets of {topic}", lambda: consumer.get_watermark_offsets(
             TopicPartition(topic, partition), timeout=self.timeout))
         return seek_end(self.fetch, topic, partition, high)
-
-    def records(self, topic: str) -> list[Record]:
-        info = self.topic(topic)
-        if info is None:
-            raise BrokerError(f"Topic '{topic}' does not exist")
-        return read_all(self.fetch, topic, info.partitions)
-
-    def _forget_topic(self, topic: str) -> None:
-        self.order.forget(topic)
-        with self._fetch_lock:
-            self._unassign_topic(topic)
 
     def _unassign_topic(self, topic: str) -> None:
         """Start a fresh fetch consumer when a fetched topic is deleted: librdkafka crashes

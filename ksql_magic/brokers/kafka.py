@@ -1,7 +1,8 @@
 """The real-Kafka broker: the Broker protocol over kafka-python (the only module importing it).
 
-``connect(bootstrap_servers, client=...)`` picks the client: kafka-python (the default) or
-confluent-kafka (``confluent.py``). Both share the rules kept here:
+``ksql_magic.brokers.connect(bootstrap_servers, client=...)`` picks the client: kafka-python
+(the default, this module) or confluent-kafka (``confluent.py``). Both follow the rules whose
+code lives in ``client_common.py``:
 
 * Fail fast: a wrong bootstrap address raises BrokerError within ``timeout`` seconds.
 * Never trust end offsets to decide a partition is drained (Tansu reports the base offset of
@@ -14,15 +15,15 @@ confluent-kafka (``confluent.py``). Both share the rules kept here:
 
 from __future__ import annotations
 
-import socket
-import struct
 import threading
 import time
 from collections import deque
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 from . import log_redaction
 from .base import BrokerError, Headers, Record, TopicInfo, new_record
+from .client_common import (FetchDeadline, SharedBrokerMethods, kafka_handshake, probe,
+                            seek_end, unreachable)
 from .produced_order import ProducedOrder
 
 # Our defaults, kept only where the installed client knows the key (kafka-python 2.x and
@@ -38,135 +39,6 @@ _CONSUMER_DEFAULTS = {
     "auto_offset_reset": "earliest",
 }
 _PRODUCER_DEFAULTS = {"linger_ms": 5, "acks": "all", "batch_size": 256 * 1024}
-
-SECRET_WORDS = ("password", "secret", "token", "key", "jaas", "credential")
-
-
-def redact(config: dict) -> dict:
-    """A copy of a client config fit for printing: values of secret-looking keys hidden."""
-    return {k: ("***" if any(w in k.lower() for w in SECRET_WORDS) else v)
-            for k, v in config.items()}
-
-
-def probe(bootstrap_servers: str, timeout: float) -> Optional[str]:
-    """Why no bootstrap server accepts a TCP connection, or None if one does. A plain socket
-    check: quick, and it names the reason (refused, timed out, unknown host)."""
-    reasons = []
-    for address in bootstrap_servers.split(","):
-        host, _, port = address.strip().rpartition(":")
-        try:
-            socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
-            return None
-        except (OSError, ValueError) as e:
-            reasons.append(f"{e.strerror or e}" if isinstance(e, OSError) else str(e))
-    return "; ".join(reasons) or "no bootstrap servers"
-
-
-_PROBE_CORRELATION = 0x6B73716C
-_PROBE_CLIENT = b"ksql-magic-probe"
-
-
-def kafka_handshake(bootstrap_servers: str, timeout: float, config: dict) -> Optional[str]:
-    """Why no bootstrap server answers a Kafka ApiVersions request, or None when one does.
-
-    The TCP check alone lets a listener that is not Kafka (an HTTP server, a port that
-    accepts and closes) through, and the client then gives up after its full timeout with a
-    generic timeout error. One ApiVersions v0 round trip names the real reason in at most
-    ``timeout`` seconds. Skipped for TLS/SASL listeners, which cannot be spoken to in the
-    clear (the TCP check still runs)."""
-    protocol = str(config.get("security_protocol") or config.get("security.protocol") or "PLAINTEXT")
-    if protocol.upper() != "PLAINTEXT":
-        return probe(bootstrap_servers, timeout)
-    reasons = []
-    for address in bootstrap_servers.split(","):
-        host, _, port = address.strip().rpartition(":")
-        try:
-            reason = _api_versions_problem(host.strip("[]"), int(port), timeout)
-        except (OSError, ValueError) as e:
-            reason = f"{e.strerror or e}" if isinstance(e, OSError) else str(e)
-        if reason is None:
-            return None
-        reasons.append(reason)
-    return "; ".join(reasons) or "no bootstrap servers"
-
-
-def _api_versions_problem(host: str, port: int, timeout: float) -> Optional[str]:
-    request = struct.pack(">hhih", 18, 0, _PROBE_CORRELATION, len(_PROBE_CLIENT)) + _PROBE_CLIENT
-    with socket.create_connection((host, port), timeout=timeout) as sock:
-        sock.sendall(struct.pack(">i", len(request)) + request)
-        try:
-            head = _read_exactly(sock, 8)
-        except socket.timeout:
-            return (f"{host}:{port} accepted the connection but did not answer a Kafka request "
-                    f"within {timeout:g} s (is it a Kafka listener?)")
-    if len(head) < 8:
-        sent = f" after sending {head!r}" if head else ""
-        return (f"{host}:{port} is not a Kafka broker: it closed the connection{sent} "
-                "without answering a Kafka request")
-    size, correlation = struct.unpack(">ii", head)
-    if correlation != _PROBE_CORRELATION or not 6 <= size <= 1 << 20:
-        return f"{host}:{port} is not a Kafka broker: it answered a Kafka request with {head!r}"
-    return None
-
-
-def _read_exactly(sock, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        try:
-            chunk = sock.recv(n - len(data))
-        except ConnectionResetError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
-def unreachable(bootstrap_servers: str, reason: str) -> BrokerError:
-    return BrokerError(f"broker {bootstrap_servers} unreachable: {reason}")
-
-
-def read_all(fetch: Callable[[str, int, int, int], list], topic: str,
-             partitions: int) -> list[Record]:
-    """Every record of a topic, partition by partition, each read until a fetch at the
-    position returns nothing (the Tansu-safe rule; end offsets are never consulted)."""
-    out: list[Record] = []
-    for p in range(partitions):
-        offset = 0
-        while batch := fetch(topic, p, offset, 100_000):
-            out.extend(batch)
-            offset = batch[-1].offset + 1
-    return out
-
-
-def seek_end(fetch: Callable[[str, int, int, int], list], topic: str, partition: int,
-             reported: int) -> int:
-    """The true end offset, from a reported one that may fall short (never beyond it)."""
-    offset = reported
-    while batch := fetch(topic, partition, offset, 100_000):
-        offset = batch[-1].offset + 1
-    return offset
-
-
-def connect(bootstrap_servers: str, client: str = "kafka-python", **client_config):
-    """The broker for a Kafka cluster through the chosen client library."""
-    return _client_factory(client)(bootstrap_servers, **client_config)
-
-
-def _client_factory(client: str):
-    def confluent():
-        from .confluent import ConfluentBroker
-        return ConfluentBroker
-    factories = {"kafka-python": lambda: KafkaBroker, "kafka": lambda: KafkaBroker,
-                 "confluent": confluent, "confluent-kafka": confluent}
-    if client not in factories:
-        raise BrokerError(f"unknown Kafka client {client!r}: expected one of "
-                          f"{', '.join(sorted(factories))}")
-    try:
-        return factories[client]()
-    except ImportError as e:
-        raise BrokerError(f"Kafka client {client!r} is not installed ({e})") from None
-
 
 def _kafka():
     """The kafka-python modules, imported on first use so that choosing confluent-kafka (or
@@ -185,7 +57,7 @@ def _with_defaults(cls, config: dict, *defaults: dict) -> dict:
     return merged
 
 
-class KafkaBroker:
+class KafkaBroker(SharedBrokerMethods):
     """The Broker protocol over kafka-python. One admin client, one producer and one
     long-lived consumer (manual assign/seek, no group) for fetches; one group consumer per
     consumer group, used only to commit and read committed offsets."""
@@ -418,20 +290,13 @@ class KafkaBroker:
         request sent after this call began came back with nothing for tp at ``offset`` --
         what 'drained' means (end offsets are never trusted). No answer within ``timeout``
         (or a failed socket check on the way) is a BrokerError."""
-        start = time.monotonic()
-        deadline, next_probe = start + self.timeout, start + 0.5
+        wait = FetchDeadline(self.bootstrap_servers, self.timeout)
         while not self._buffers[tp]:
             answered = self._answered.get(tp)
-            if answered is not None and answered[0] == offset and answered[1] >= start:
+            if answered is not None and answered[0] == offset and answered[1] >= wait.start:
                 self._poll(tp, 0)
                 return
-            now = time.monotonic()
-            if now >= next_probe or now >= deadline:
-                reason = probe(self.bootstrap_servers, min(self.timeout, 2.0))
-                if reason or now >= deadline:
-                    raise unreachable(self.bootstrap_servers,
-                                      reason or f"no fetch response within {self.timeout}s")
-                next_probe = now + 0.5
+            wait.check()
             self._poll(tp, 10)
 
     def _poll(self, tp, timeout_ms: int) -> None:
@@ -476,17 +341,6 @@ class KafkaBroker:
         consumer = self._consumer_client()
         ends = self._call(f"listing offsets of {topic}", consumer.end_offsets, [tp])
         return seek_end(self.fetch, topic, partition, ends[tp])
-
-    def records(self, topic: str) -> list[Record]:
-        info = self.topic(topic)
-        if info is None:
-            raise BrokerError(f"Topic '{topic}' does not exist")
-        return read_all(self.fetch, topic, info.partitions)
-
-    def _forget_topic(self, topic: str) -> None:
-        self.order.forget(topic)
-        with self._fetch_lock:
-            self._unassign_topic(topic)
 
     def _unassign_topic(self, topic: str) -> None:
         """Drop a topic's partitions from the fetch consumer (a deleted topic would otherwise

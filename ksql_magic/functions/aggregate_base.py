@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import types as t
+from ..runtime.state_codec import StateFormatError
 
 
 _NUMBER = (int, float, Decimal)
@@ -74,7 +75,6 @@ class AggregateFunction:
         if kind is None:
             kind = self._acc_kind = _kind_of(self.initialize())
         if kind is not object and not (isinstance(data, kind) and data.__class__ is not bool):
-            from ..runtime.state_codec import StateFormatError
             raise StateFormatError("%s's accumulator should be a %s, not %s" % (
                 self.name, "number" if kind is _NUMBER else kind.__name__, type(data).__name__))
         return data

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from .. import types as t
 from ..errors import KsqlStatementError
+from . import datetime as dt
 from . import signatures as sig
 from .registry import ResolvedScalar, scalar_resolver
 
+
 def _parse_temporal(base: str, s: str):
-    from . import datetime as dt
     return {"DATE": dt.parse_iso_date, "TIME": dt.parse_iso_time,
             "TIMESTAMP": dt.parse_iso_timestamp}[base](s)
 

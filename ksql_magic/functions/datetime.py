@@ -9,6 +9,7 @@ raises ValueError, which the runtime reports per record as ksqlDB does.
 from __future__ import annotations
 
 import time as _time
+import datetime as _dt
 
 from . import javatime as jt
 from .registry import scalar
@@ -157,7 +158,6 @@ def convert_tz(ms, from_tz, to_tz):
 
 
 def _offset_ms(ms: int, tz: str) -> int:
-    import datetime as _dt
     dt = (jt.EPOCH + _dt.timedelta(milliseconds=ms)).astimezone(jt.zone(tz))
     return int(dt.utcoffset().total_seconds() * 1000)
 

@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 
 from .conversions import java_double
+from . import javatime as jt
 from .registry import scalar
 
 J = "JSON"
@@ -179,7 +180,6 @@ def _typed(v, ty):
         return v
     b = ty.base
     if b in ("DATE", "TIME", "TIMESTAMP"):
-        from . import javatime as jt
         pattern = {"DATE": "yyyy-MM-dd", "TIME": "HH:mm:ss",
                    "TIMESTAMP": "yyyy-MM-dd'T'HH:mm:ss.SSS"}[b]
         return jt.format_millis(v * 86_400_000 if b == "DATE" else v, pattern)

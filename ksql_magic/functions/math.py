@@ -13,6 +13,7 @@ from decimal import (ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_DOWN, RO
                      Context, Decimal)
 
 from .. import types as t
+from ..errors import KsqlRuntimeError
 from .registry import scalar
 
 M = "MATHEMATICAL"
@@ -300,7 +301,6 @@ def geo_distance_unit(lat1, lon1, lat2, lon2, unit):
         unit = "KM"
     radius = _RADIUS.get(unit.strip().upper())
     if radius is None:
-        from ..errors import KsqlRuntimeError
         raise KsqlRuntimeError("GeoDistance function units parameter must be one of "
                                "KM or MI. Got: %s" % unit)
     p1, p2 = _m.radians(lat1), _m.radians(lat2)

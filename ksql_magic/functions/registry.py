@@ -19,6 +19,7 @@ from typing import Any, Callable
 from .. import types as t
 from ..errors import KsqlStatementError
 from . import signatures as sig
+from .udfs import apply_global, udaf_factory
 
 _FAMILIES = ("strings", "math", "datetime", "nulls", "json_fns", "arrays", "maps", "lambdas",
              "urls", "regex", "bytes_fns", "conversions", "compare", "aggregates", "aggregates_more",
@@ -296,7 +297,6 @@ class FunctionRegistry:
 
     def register_udaf(self, name, cls_or_factory, param_types, return_type, description=""):
         """Add a Python aggregate (a class with initialize/aggregate/... or a factory)."""
-        from .udfs import udaf_factory
         ov = make_overload(param_types, t.NULL, udaf_factory(name, cls_or_factory, return_type),
                            description=description)
         self._add("aggregate", name, "AGGREGATE", description, ov)
@@ -344,6 +344,5 @@ def load_builtins() -> dict:
 def default_registry() -> FunctionRegistry:
     """A new registry with every built-in and every globally registered UDF/UDAF."""
     reg = FunctionRegistry(load_builtins())
-    from .udfs import apply_global
     apply_global(reg)
     return reg

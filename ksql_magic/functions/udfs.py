@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import types as t
+from ..runtime.state_codec import StateFormatError
 from . import signatures as sig
 from .aggregate_base import AggregateFunction
 
@@ -113,7 +114,6 @@ class _UserAggregate(AggregateFunction):
         try:
             return from_data(data)
         except Exception as e:  # noqa: BLE001 - user code refusing what the changelog held
-            from ..runtime.state_codec import StateFormatError
             raise StateFormatError("%s.from_data refused the stored accumulator: %s"
                                    % (self.name, e)) from None
 

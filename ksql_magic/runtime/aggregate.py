@@ -6,7 +6,9 @@ ever runs together, so it is fused here and works on plain lists. State is split
 its own stream time, and laid out ``window -> group key -> Group`` so closed windows are
 evicted by window, not by scanning every key. The post-aggregation row is ``group keys +
 aggregate results + [WINDOWSTART, WINDOWEND]``; HAVING and the projection are compiled over
-that layout by the planner. Session windows live in ``aggregate_session``.
+that layout by the planner. Session windows are a strategy object
+(``aggregate_session.SessionWindowStrategy``) called through its ``SessionHost`` interface;
+the state types live in ``aggregate_state``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any, Callable, Optional
 
 from .guard import each_record
 from .aggregate_batch import flush_kernel, hopping_cached_batch
+from .aggregate_session import SessionWindowStrategy
+from .aggregate_state import Group, Task, freeze
 from .sink import Emit
 from .state_codec import StateFormatError, expect, is_int, opt_int, to_data
 
@@ -44,37 +48,6 @@ class AggOptions:
     by_source_partition: bool = False          # no repartition: the task is the input partition
 
 
-class Group:
-    """One group's key values, accumulators, output timestamp and whether a row is out."""
-    __slots__ = ("key", "accs", "ts", "emitted")
-
-    def __init__(self, key: tuple, accs: list, ts: int):
-        self.key = key
-        self.accs = accs
-        self.ts = ts
-        self.emitted = False
-
-
-class Task:
-    """The state of one task: its groups by window, its stream time, its emit-final marks."""
-    __slots__ = ("state", "stream_time", "store_time", "last_close")
-
-    def __init__(self):
-        self.state: dict[Any, dict] = {}
-        self.stream_time: Optional[int] = None
-        self.store_time: int = -1             # latest window start written (the store's clock)
-        self.last_close: Optional[int] = None  # EMIT FINAL: close time of the last emission
-
-
-def freeze(v):
-    """A hashable stand-in for a group key value (structs, arrays and maps are unhashable)."""
-    if isinstance(v, dict):
-        return tuple((k, freeze(x)) for k, x in v.items())
-    if isinstance(v, (list, tuple)):
-        return tuple(freeze(x) for x in v)
-    return v
-
-
 class Aggregator:
     """Runs ``AggOptions`` over batches of (row, is_delete, record) and returns emits."""
 
@@ -86,6 +59,7 @@ class Aggregator:
         self.null_key_dropped = 0
         self._dirty: dict = {}                   # record cache: (task, window, gkey) -> (g, rec)
         self._sessions = opts.windows is not None and hasattr(opts.windows, "gap")
+        self._session = SessionWindowStrategy(opts, self) if self._sessions else None
         self._value_fns = [(a.fn.aggregate, a.args) for a in opts.aggs]
         self._results = [a.fn.result for a in opts.aggs]
         w = opts.windows
@@ -108,7 +82,7 @@ class Aggregator:
         elif self._hopping_cached:
             each_record(items, lambda it: hopping_cached_batch(self, it))   # keyed by window start
         elif self._sessions:
-            each_record(items, lambda it: self._session_batch(it, out))
+            each_record(items, lambda it: self._session.process(it, out))
         else:
             each_record(items, lambda it: self._windowed_batch(it, out))
         if o.cache and not o.emit_final:
@@ -218,15 +192,26 @@ class Aggregator:
     def values(self, row) -> list:
         return [[f(row) for f in args] for _, args in self._value_fns]
 
+    # -- the SessionHost interface (aggregate_session) ---------------------------------------
+    def accumulate(self, accs: list, values: list) -> None:
+        """Add one row's argument ``values`` into ``accs`` in place."""
+        for i, (fn, _) in enumerate(self._value_fns):
+            accs[i] = fn(accs[i], *values[i])
+
+    def count_null_key(self) -> None:
+        self.null_key_dropped += 1
+
+    def count_late(self) -> None:
+        self.late_dropped += 1
+
+    def emit(self, window, g: Group, rec, out) -> None:
+        """The output row of ``g`` in ``window``, or its retraction when HAVING fails."""
+        self._output(window, g, rec, out)
+
     # -- per record -------------------------------------------------------------------------
     def _table_batch(self, items, out) -> None:
         for row, deleted, rec in items:
             self._table_record(row, deleted, rec, out)
-
-    def _session_batch(self, items, out) -> None:
-        from .aggregate_session import session_record
-        for row, deleted, rec in items:
-            session_record(self, row, deleted, rec, out)
 
     def _stream_batch(self, items, out) -> None:
         """Unwindowed stream aggregation: one task (stream time does not matter here)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from .aggregate_state import Group
 from .sink import Emit
 
 
@@ -87,7 +88,6 @@ def hopping_cached_batch(agg, items) -> None:
 
 
 def _group(key, accs, ts):
-    from .aggregate import Group
     return Group(key, accs, ts)
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from ..catalog import Source
+from ..functions.javatime import parse_millis
 from ..plan import SourceBinding
 from ..serde import SerdeError, make_serde
 from ..serde.windowed import decode_windowed_key
+from ..temporal import parse_timestamp
 
 
 class RowError(Exception):
@@ -38,11 +40,9 @@ def timestamp_extractor(src: Source) -> Optional[Callable]:
     if t in ("BIGINT", "INTEGER", "TIMESTAMP"):
         return lambda row: row[idx]
     if t == "STRING":
-        from ..functions.javatime import parse_millis
         fmt = src.timestamp_format
         if fmt:
             return lambda row: None if row[idx] is None else parse_millis(row[idx], fmt)
-        from ..temporal import parse_timestamp
         return lambda row: None if row[idx] is None else parse_timestamp(row[idx])
     return None
 

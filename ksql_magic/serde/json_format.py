@@ -20,7 +20,7 @@ import binascii
 import json
 from decimal import Decimal
 
-from ..types import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, SqlType
+from ..types import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, SqlType, struct
 from . import java_numbers as jn
 from .base import Failure, Serde
 from .json_codec import DecodeError, EncodeError, Fragment as _Fragment, dumps as _dumps
@@ -452,7 +452,6 @@ def _compiled_row_reader(columns):
     """The hot path: one generated function per value schema, the common case (field present
     under its exact name, already of the right type) inline; everything else (missing,
     null, needs coercion, case-insensitive match) in a per-column fallback."""
-    from ..types import struct
     row_type = struct(columns)
     names = {}
     lines = ["def read(obj):",

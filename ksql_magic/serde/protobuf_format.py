@@ -20,6 +20,9 @@ from __future__ import annotations
 import base64
 import datetime
 import itertools
+import os
+import re
+import tempfile
 from decimal import Decimal
 
 from ..errors import KsqlStatementError
@@ -217,8 +220,6 @@ def _references(schema, registry) -> dict:
 
 def compile_proto(text: str, references: dict | None = None) -> list:
     """FileDescriptorProtos (dependencies first, the schema last) of ``.proto`` text."""
-    import os
-    import tempfile
     from google.protobuf import descriptor_pb2
     try:
         from grpc_tools import protoc
@@ -252,7 +253,6 @@ def compile_proto(text: str, references: dict | None = None) -> list:
 def _with_meta_import(text: str) -> str:
     """Schemas registered by JVM clients use ``(confluent.field_meta)`` without importing
     confluent/meta.proto (the JVM parser knows it); protoc needs the import."""
-    import re
     if "confluent.field_meta" not in text or "confluent/meta.proto" in text:
         return text
     return re.sub(r'(syntax\s*=\s*"proto[23]"\s*;)', r'\1 import "confluent/meta.proto";', text,

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import itertools
 import struct
+import warnings
 from typing import Callable, Optional
 
 from ..errors import KsqlStatementError
+from .json_format import is_wrapped
 
 MOCK_PREFIX = "mock://"
 _HEADER = struct.Struct(">bI")
@@ -35,7 +37,6 @@ _CLIENT_PROPERTIES = {
 def make_client(properties: dict):
     """The registry client for an engine's properties: the user's registry when
     ``ksql.schema.registry.url`` is set, else a private in-memory one."""
-    import warnings
     with warnings.catch_warnings():     # authlib, imported by the client, warns about httpx
         warnings.filterwarnings("ignore", message=".*httpx module is deprecated")
         from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -128,54 +129,4 @@ def wrapped(columns, is_key: bool, properties: dict) -> bool:
     """Whether the row is a record of its columns (True) or one bare column: a single key
     column is always bare; a single value column is bare with WRAP_SINGLE_VALUE=false.
     The same rule as JSON's (json_format.is_wrapped)."""
-    from .json_format import is_wrapped
     return is_wrapped(list(columns), is_key, properties)
-
-
-def framed_text(registry, data) -> Optional[str]:
-    """PRINT's rendering of a registry-framed record: Avro as JSON text, JSON_SR's payload;
-    None if ``data`` is not framed or its id is not in the registry."""
-    if registry is None or data is None or len(data) < 5 or data[0] != 0:
-        return None
-    schema_id, payload = unframe(data)
-    try:
-        schema = registry.schema(schema_id)
-    except Exception:           # not a registry record after all, or an unknown id
-        return None
-    kind = schema.schema_type or "AVRO"
-    if kind == "JSON":
-        return bytes(payload).decode("utf-8", "replace")
-    if kind == "PROTOBUF":
-        return _protobuf_text(registry, schema_id, data)
-    if kind != "AVRO":
-        return None
-    import io
-    import json
-    import fastavro
-    from .avro_format import _parse_registered
-    parsed = registry.parsed(schema_id, _parse_registered, "AVRO")
-    try:
-        datum = fastavro.schemaless_reader(io.BytesIO(payload), parsed, None)
-    except Exception:
-        return None
-    return json.dumps(datum, default=_json_default, separators=(",", ":"))
-
-
-def _protobuf_text(registry, schema_id: int, data) -> Optional[str]:
-    """A framed Protobuf record as compact JSON (field names as in its schema)."""
-    from google.protobuf import json_format
-    from . import protobuf_format as pf
-    try:
-        fd = registry.parsed(schema_id, lambda s: pf.parse_schema(s, registry), "PROTOBUF")
-        indexes, pos = pf.read_indexes(data, 5)
-        msg = pf.message_class(pf._descriptor_at(fd, indexes)).FromString(bytes(data[pos:]))
-        return json_format.MessageToJson(msg, preserving_proto_field_name=True, indent=None)
-    except Exception:
-        return None
-
-
-def _json_default(v):
-    if isinstance(v, (bytes, bytearray)):
-        import base64
-        return base64.b64encode(bytes(v)).decode("ascii")
-    return str(v)

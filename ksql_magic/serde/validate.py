@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..errors import KsqlStatementError
 from ..types import SqlType
+from . import avro_format, protobuf_format
 from .base import column_list
 from .kafka_format import SUPPORTED_TYPES as KAFKA_TYPES
 
@@ -167,13 +168,11 @@ def _kafka_types(name, columns, is_key):
 
 
 def _protobuf_types(name, columns, is_key):
-    from .protobuf_format import check_columns
-    return check_columns(columns)
+    return protobuf_format.check_columns(columns)
 
 
 def _avro_types(name, columns, is_key):
-    from .avro_format import check_columns
-    return check_columns(columns)
+    return avro_format.check_columns(columns)
 
 
 _TYPE_CHECKS = {
