@@ -67,7 +67,10 @@ def test_persistent_status_counts_input_records_not_output_rows(shell):
     assert " in 100 " in status and "behind 0 rec" in status
 
 
-def test_status_shows_how_far_behind_the_input_end_the_query_is(shell):
+def test_status_shows_how_far_behind_the_input_end_the_query_is(shell, monkeypatch):
+    # the warning compares the backlog with two seconds of work at the measured rate: fix
+    # the rate so the verdict does not depend on how fast this machine is today
+    monkeypatch.setattr(progress.Progress, "_rate", lambda self, records_in: 100.0)
     run(shell, "%ksql " + ATTEMPTS)
     result, _ = run(shell, "%%ksql\n" + COUNTS)
     produce(shell, 10)                      # timestamps 0 .. 9 s

@@ -42,13 +42,13 @@ def test_failed_create_or_replace_keeps_the_running_query_and_the_catalog(engine
     assert len(engine.records("ORDERS_COPY")) == seen + 1
 
 
-def test_compatible_create_or_replace_swaps_the_query(engine):
-    old_query = engine.catalog.sources["ORDERS_COPY"].query_id
+def test_compatible_create_or_replace_upgrades_the_query_in_place(engine):
+    old_id = engine.catalog.sources["ORDERS_COPY"].query_id
+    old_query = engine.queries[old_id]
     engine.execute("CREATE OR REPLACE STREAM orders_copy AS SELECT * FROM orders WHERE qty > 0;")
-    new_query = engine.catalog.sources["ORDERS_COPY"].query_id
-    assert new_query != old_query
-    assert old_query not in engine.queries
-    assert engine.queries[new_query].state == "RUNNING"
+    assert engine.catalog.sources["ORDERS_COPY"].query_id == old_id     # ksqlDB keeps the id
+    assert engine.queries[old_id] is not old_query and old_query.state != "RUNNING"
+    assert engine.queries[old_id].state == "RUNNING"
 
 
 def test_replace_may_append_a_value_column(engine):

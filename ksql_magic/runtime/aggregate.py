@@ -145,9 +145,10 @@ class Aggregator:
         self.late_dropped, self.null_key_dropped = obj["late"], obj["null"]
 
     def _window_of(self, w):
-        """A restored window key: None (unwindowed), a start (tumbling fast path) or bounds."""
+        """A restored window key: None (unwindowed), a start (tumbling and hopping cached paths,
+        keyed by window start) or bounds."""
         w_ok = (w is None if self.o.windows is None else
-                is_int(w) if self._tumbling_cached else
+                is_int(w) if (self._tumbling_cached or self._hopping_cached) else
                 isinstance(w, tuple) and len(w) == 2 and all(is_int(x) for x in w))
         expect(w_ok, "a window key does not fit this query's windows")
         return w
