@@ -238,3 +238,24 @@ def stream_kernel(plan) -> Optional[Callable]:
     run = ns["run"]
     rekey = bool(plan.partition_by)
     return lambda items, Emit: run(items, Emit, rekey)
+
+
+class NoFullCollections:
+    """While queries drain, the cyclic GC still collects the young generations but does not
+    run full collections. Why: operator state (groups, accumulators, window maps) is large,
+    long-lived and acyclic; each full collection walks all of it and frees nothing, so a
+    drain slowed down as state grew (W2 at 200,000 events: drain 1.72 s CPU with full
+    collections, 0.67 s without; 15 full collections, 0 objects collected). The thresholds
+    are restored afterwards, so a cycle promoted meanwhile is collected by the next full
+    collection."""
+
+    def __enter__(self):
+        import gc
+        self._old = gc.get_threshold()
+        gc.set_threshold(self._old[0], self._old[1], 1 << 30)
+        return self
+
+    def __exit__(self, *exc):
+        import gc
+        gc.set_threshold(*self._old)
+        return False
