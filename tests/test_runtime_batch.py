@@ -97,7 +97,7 @@ def test_null_value_in_batch_passes_through_as_row_path_does():
     assert len(out) == 10 and out[4] is None and out[5] is not None
 
 
-def test_expression_error_in_batch_is_logged_and_the_rest_emitted():
+def test_array_subscript_in_kernel_matches_row_path():
     e = _engine("CREATE STREAM parts AS SELECT acct, SPLIT(note, '')[10] AS c, qty FROM pay "
                 "WHERE qty < 100;")
     q = e.queries[next(iter(e.queries))]
