@@ -21,6 +21,7 @@ from .catalog import Catalog
 from .errors import KsqlError, KsqlInternalError, KsqlRuntimeError, KsqlStatementError
 from .properties import DEFAULT_PROPERTIES, normalise_properties
 from .results import Result
+from .runtime.batch import NoFullCollections
 from .runtime.query import order_key, poll_merged_together
 from .serde.objects import is_object, serialize_objects
 
@@ -231,7 +232,8 @@ class Engine:
         commit every persistent query's offsets. A broker that cannot be reached raises
         KsqlRuntimeError; nothing read is lost, and a later drain carries on."""
         try:
-            self._drain()
+            with NoFullCollections():     # state is long-lived: see runtime/batch.py
+                self._drain()
             self._commit_all()
         except BrokerError as e:
             self._note_broker(str(e))

@@ -97,7 +97,7 @@ def test_null_value_in_batch_passes_through_as_row_path_does():
     assert len(out) == 10 and out[4] is None and out[5] is not None
 
 
-def test_expression_error_in_batch_is_logged_and_the_rest_emitted():
+def test_array_subscript_in_kernel_matches_row_path():
     e = _engine("CREATE STREAM parts AS SELECT acct, SPLIT(note, '')[10] AS c, qty FROM pay "
                 "WHERE qty < 100;")
     q = e.queries[next(iter(e.queries))]
@@ -135,3 +135,17 @@ def test_hopping_kernel_emits_what_the_generic_window_loop_emits():
     fast, slow = _hopping_outputs(True), _hopping_outputs(False)
     assert fast == slow
     assert fast[1] > 0 and fast[2] == 1          # late windows and the null key were seen
+
+
+def test_drain_defers_full_collections_and_restores_thresholds():
+    import gc
+    before = gc.get_threshold()
+    seen = []
+    e = _engine("CREATE STREAM copy AS SELECT acct, amount FROM pay;")
+    e.produce("pay", _values(1)[0], key="k", timestamp=1)
+    q = e.queries[next(iter(e.queries))]
+    process = q.process
+    q.process = lambda *a: (seen.append(gc.get_threshold()), process(*a))
+    e.drain()
+    assert seen and seen[0][2] > before[2] and seen[0][:2] == before[:2]
+    assert gc.get_threshold() == before

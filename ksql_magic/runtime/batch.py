@@ -18,12 +18,15 @@ loop resumes after it (``guard.each_record``: the bad record is evaluated once, 
 matters when it cost a regex timeout); a batch holding a null-value record runs through
 the row path instead. A poison record never costs its batch.
 
-Measured (benchmarks/workloads_bench.py): gathering a column with a comprehension and
-checking it with ``all(type(x) is float ...)`` beats both the per-record compiled reader
-and converting to numpy (np.fromiter over Python floats costs more than the comparison it
-would vectorise); pyarrow/polars NDJSON decoders are not used because they do not apply
-ksqlDB's coercions (case-insensitive names, numeric strings, int wrap-around) and the
-values are already Python objects after the parse.
+Measured (1000 JSON values like benchmarks/workloads_bench.py's; timeit, best of 5):
+orjson per value 723 us, orjson over the values joined into one array 352 us, but a
+joined parse is not safe: values that are not JSON on their own can combine into an array
+of the right length (``{"a":[{}`` + ``{}]}`` + ``{},{}``), so rows would shift; per-value
+parsing stays. ``amount > 500`` over the batch: numpy (fromiter + compare + gather) 50 us,
+an inlined comprehension 71 us; the filter is a few percent of a query's time and numpy
+needs null masks and a trip back to Python rows, so the generated loop is used.
+pyarrow/polars are not installed and their JSON readers do not apply ksqlDB's coercions
+(case-insensitive names, numeric strings, INT wrap-around).
 """
 
 from __future__ import annotations
@@ -235,3 +238,24 @@ def stream_kernel(plan) -> Optional[Callable]:
     run = ns["run"]
     rekey = bool(plan.partition_by)
     return lambda items, Emit, out: run(items, Emit, rekey, out)
+
+
+class NoFullCollections:
+    """While queries drain, the cyclic GC still collects the young generations but does not
+    run full collections. Why: operator state (groups, accumulators, window maps) is large,
+    long-lived and acyclic; each full collection walks all of it and frees nothing, so a
+    drain slowed down as state grew (W2 at 200,000 events: drain 1.72 s CPU with full
+    collections, 0.67 s without; 15 full collections, 0 objects collected). The thresholds
+    are restored afterwards, so a cycle promoted meanwhile is collected by the next full
+    collection."""
+
+    def __enter__(self):
+        import gc
+        self._old = gc.get_threshold()
+        gc.set_threshold(self._old[0], self._old[1], 1 << 30)
+        return self
+
+    def __exit__(self, *exc):
+        import gc
+        gc.set_threshold(*self._old)
+        return False
