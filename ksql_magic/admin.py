@@ -169,9 +169,10 @@ def _schema_registry(engine):
 
 
 def _not_found(e: Exception) -> bool:
-    """A 404 for a subject (40401) or a schema id (40403): the schema does not exist."""
+    """A 404 for a subject (40401), a version (40402) or a schema id (40403), or the
+    embedded in-memory registry's generic 40400: the schema does not exist."""
     return getattr(e, "http_status_code", None) == 404 and \
-        getattr(e, "error_code", None) in (40401, 40403)
+        getattr(e, "error_code", None) in (40400, 40401, 40402, 40403)
 
 
 def _schema_exists(registry, stmt: ast.AssertSchema) -> bool:

@@ -114,9 +114,14 @@ def test_assert_schema_needs_a_subject_or_id(engine):
         engine.execute("ASSERT SCHEMA TIMEOUT 1 SECOND;")
 
 
-def test_assert_schema_without_a_registry_says_so(engine):
-    with pytest.raises(KsqlStatementError, match="no Schema Registry"):
-        engine.execute("ASSERT SCHEMA SUBJECT 'readings-value' ID 3;")
+def test_assert_schema_asks_the_embedded_registry(engine):
+    with pytest.raises(KsqlStatementError, match="subject name readings-value does not exist"):
+        engine.execute("ASSERT SCHEMA SUBJECT 'readings-value' TIMEOUT 1 MILLISECOND;")
+    engine.execute("CREATE STREAM avro_readings (id INT KEY, v DOUBLE) WITH (kafka_topic="
+                   "'avro_readings', partitions=1, value_format='AVRO');"
+                   "INSERT INTO avro_readings (id, v) VALUES (1, 2.5);")
+    engine.execute("ASSERT SCHEMA SUBJECT 'avro_readings-value' TIMEOUT 1 MILLISECOND;")
+    engine.execute("ASSERT NOT EXISTS SCHEMA SUBJECT 'readings-value';")
 
 
 @pytest.mark.parametrize("sql", [

@@ -37,7 +37,7 @@ def test_assert_topic_waits_for_a_topic_created_meanwhile(engine):
 
 
 def test_assert_schema_names_subject_and_id_in_its_failure(engine):
-    with pytest.raises(KsqlStatementError, match="Schema Registry"):
+    with pytest.raises(KsqlStatementError, match="Schema with subject name orders-value does not exist"):
         engine.execute("ASSERT SCHEMA SUBJECT 'orders-value' TIMEOUT 1 MILLISECOND;")
 
 
