@@ -70,6 +70,29 @@ def test_cut_connection_fails_produce_with_reason(proxied, proxy, topic_name):
         proxied.produce_batch([(topic_name, 0, b"k", b"during", 1, ())])
 
 
+def test_a_failed_produce_never_delivers_its_records_later(proxied, proxy, topic_name):
+    """The retry of a failed batch must be the only copy that arrives: a copy the dropped
+    producer kept retrying would land after newer records and put a table's value back."""
+    proxied.create_topic(topic_name)
+    proxied.produce(topic_name, b"k", b"before", partition=0)
+    proxy.cut()
+    with pytest.raises(BrokerError):
+        proxied.produce_batch([(topic_name, 0, b"k", b"stale", 1, ())])
+    proxy.restore()
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            proxied.produce_batch([(topic_name, 0, b"k", b"newer", 2, ())])
+            break
+        except BrokerError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    time.sleep(3)             # time for a surviving sender to deliver what it still held
+    values = [r.value for r in proxied.records(topic_name)]
+    assert values[-1] == b"newer" and b"stale" not in values[values.index(b"newer"):]
+
+
 def test_status_reports_cut_then_connected(proxied, proxy):
     proxy.cut()
     assert proxied.status().startswith("unreachable: ")

@@ -250,12 +250,22 @@ class KafkaBroker(SharedBrokerMethods):
         raise self._error(action, e)
 
     def _drop_producer(self):
+        """Stop the producer for good, its unsent and in-flight batches aborted. Why not just
+        ``close(timeout=0)``: that flushes first, and with the broker away the flush raises
+        before the sender is stopped, so the old sender went on retrying and delivered its
+        stale batch after the retry's newer records (a table's last value went backwards)."""
         producer, self._producer = self._producer, None
-        if producer is not None:
-            try:
-                producer.close(timeout=0)
-            except Exception:
-                pass
+        if producer is None:
+            return
+        sender = getattr(producer, "_sender", None)
+        if sender is not None:
+            sender.force_close()
+            if sender is not threading.current_thread():
+                sender.join(max(self.timeout, 1.0))
+        try:
+            producer.close(timeout=0)
+        except Exception:  # noqa: BLE001 - already stopped; close only releases its resources
+            pass
 
     # -- fetch ---------------------------------------------------------------------------
 
