@@ -84,7 +84,7 @@ class BatchDecoder:
         self.tests = tests
 
     def rows(self, records: list, on_bad: Callable) -> list:
-        """Items for ``records`` in order; ``on_bad(record, RowError)`` for each bad one."""
+        """Items for ``records`` in order; ``on_bad(record, exception)`` for each bad one."""
         if not self.columnar or len(records) < 8:
             return self._row_path(records, on_bad)
         slow = self._fast_values(records)
@@ -96,17 +96,9 @@ class BatchDecoder:
         is_table = self.reader.is_table
         out = []
         append = out.append
-        row_of = self.reader.row
         for i, rec in enumerate(records):
-            if i in slow:
-                try:
-                    row, deleted = row_of(rec)
-                except NullKeyRecord:
-                    continue
-                except Exception as e:  # noqa: BLE001 - RowError, or anything a decoder let through
-                    on_bad(rec, e)
-                    continue
-                append((row, deleted, rec))
+            if i in slow:                 # decoded by the row reader, as the row path does
+                out.extend(self._row_path((rec,), on_bad))
                 continue
             if is_table and rec.key is None:
                 continue
@@ -117,7 +109,9 @@ class BatchDecoder:
                 append((keys[i] + v + [rec.timestamp, rec.partition, rec.offset], False, rec))
         return out
 
-    def _row_path(self, records: list, on_bad: Callable) -> list:
+    def _row_path(self, records, on_bad: Callable) -> list:
+        """The row reader record by record: a null-key table record is skipped, a record no
+        decoder can read goes to ``on_bad``."""
         row_of = self.reader.row
         out = []
         for rec in records:
