@@ -386,27 +386,34 @@ def create_as_select(engine, stmt: ast.CreateAsSelect) -> Result:
                   timestamp_column=ts, timestamp_format=props.get("TIMESTAMP_FORMAT"),
                   window=plan.windowed, sql=stmt.text, is_cas_target=True)
     _set_output_timestamp(plan, sink, stmt)
+    query_id = _install_query(engine, stmt, plan, sink)
+    return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)
+
+
+def _install_query(engine, stmt, plan, sink: Source) -> str:
+    """Give the sink its query: checks first (the sink's schema, as ksqlDB's DDL does, then
+    whether CREATE OR REPLACE can upgrade in place), then the query is built, and only then
+    does the old one stop and the catalog change, so a failure leaves everything running."""
     old = engine.catalog.sources.get(stmt.name)
     if old is not None:
-        _check_upgrade(old, sink, stmt)       # the sink's schema first, as ksqlDB's DDL does
+        _check_upgrade(old, sink, stmt)
     upgraded = upgrade.replacing(engine, stmt, plan)      # CREATE OR REPLACE: in place
     if upgraded is not None:
         sink.query_id, sink.materialized_from = upgraded.query_id, old.materialized_from
     else:
         sink.query_id = engine.catalog.new_query_id("CSAS" if stmt.kind == "STREAM" else "CTAS",
                                                     stmt.name)
-        sink.materialized_from = materialization_start(engine, topic, stmt.kind)
-    query_id = sink.query_id
+        sink.materialized_from = materialization_start(engine, sink.topic, stmt.kind)
     _attach_registry(engine, sink)
-    query = _new_query(engine, query_id, plan, sink, stmt.text)
+    query = _new_query(engine, sink.query_id, plan, sink, stmt.text)
     if upgraded is not None:                  # same id, positions and state; old one stops
         upgrade.upgrade_in_place(upgraded, query)
-    elif old is not None and old.query_id:    # only now: nothing below can fail
+    elif old is not None and old.query_id:
         _terminate(engine, old.query_id)
     _register_sink_schemas(sink, stmt)
     engine.catalog.sources[stmt.name] = sink
     _register_query(engine, query, stmt.name, [b.source.name for b in plan.inputs])
-    return Result("persistent", "Created query with ID %s" % query_id, query_id=query_id)
+    return sink.query_id
 
 
 def _replicas(props: dict) -> int:
