@@ -20,7 +20,7 @@ from traitlets import Bool, CaselessStrEnum, Float, Int
 
 from .display import CHART_KINDS, DisplayOptions, ErrorView, ResultView, Session
 from .display.cell_error import KsqlCellError, explain_error, target_of
-from .display import html as fmt
+from . import rendering as fmt
 from .display.keyed import keyed
 from .display.persistent import PersistentHandle, internal
 from .display.statement_info import generated_names, having_threshold, sink_name

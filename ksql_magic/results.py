@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Optional
 
+from .rendering import rows_table
 from .types import shown_value
 
 
@@ -44,10 +45,9 @@ class Result:
                                    ", query_id=%s" % self.query_id if self.query_id else "")
 
     def _repr_html_(self) -> str:
-        """The same table look as the notebook magic's (display.html.rows_table)."""
+        """The same table look as the notebook magic's (rendering.rows_table)."""
         if self.kind != "table":
             return "<pre>%s</pre>" % html.escape(self.message or repr(self))
-        from .display.html import rows_table
         return rows_table(self.columns, self.rows, max(len(self.rows), 1))
 
 

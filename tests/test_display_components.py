@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from ksql_magic.display import DisplayOptions, ErrorView
-from ksql_magic.display import html as fmt
+from ksql_magic import rendering as fmt
 from ksql_magic.display.chart import LiveChart, plan_chart
 from ksql_magic.display.statement_info import having_threshold
 from ksql_magic.display.model import StreamRows, TableRows

@@ -14,7 +14,7 @@ import decimal
 import threading
 from dataclasses import dataclass
 
-from .html import TIME_COLUMNS
+from ..rendering import TIME_COLUMNS
 
 WINDOW_COLUMNS = ("WINDOWSTART", "WINDOWEND")
 MARKS = {"line": lambda c: c.mark_line(point=True), "bar": lambda c: c.mark_bar(),

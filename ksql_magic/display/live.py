@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from types import SimpleNamespace
 
-from . import html as fmt
+from .. import rendering as fmt
 from .chart import LiveChart, plan_chart
 from .flusher import FINAL_STATES, Flusher
 from .model import rows_for

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from .html import format_time
+from ..rendering import format_time
 
 STATE_COLOURS = {"RUNNING": "#1a7f37", "STOPPED": "#666", "DONE": "#0550ae", "ERROR": "#b00020"}
 WARN_COLOUR = "#b35900"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from . import html as fmt
+from .. import rendering as fmt
 from .live import LiveView
 
 LIVE_KINDS = frozenset({"push", "persistent", "print"})

@@ -1,4 +1,5 @@
-"""HTML for rows, messages and errors: small, escaped, bounded.
+"""HTML for rows, messages and errors: small, escaped, bounded. It sits below ``display``
+(standard library only) because a plain ``Result`` renders its table with it too.
 
 Why hand-written HTML instead of ``DataFrame.to_html``: a live table is re-rendered a few
 times a second from a flusher thread; building a bounded table of strings costs well under
